@@ -1,0 +1,50 @@
+# KeepCert: `make run` (demo site on SQLite) and `make test` (the whole suite) set up
+# everything they need on a fresh machine. See the README.
+
+PYTHON ?= $(shell ./scripts/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: install setup run test test-postgres lint typecheck migrations-check bench ci
+
+$(VENV)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+	$(MANAGE) load_program programs/amt-ccp.toml
+
+run: export DEBUG ?= 1
+run: export KEEPCERT_STAFF_REQUIRE_MFA ?= 0
+run: setup
+	$(MANAGE) load_demo
+	@echo "\nKeepCert is starting at http://127.0.0.1:8000 (Ctrl+C stops it)\n"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	./scripts/ensure-chromium
+	$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS)
+
+test-postgres: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+test-postgres: test
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy keepcert
+
+migrations-check: install
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+ci: lint typecheck migrations-check test

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from keepcert import testing
+from keepcert.members.models import Member
+from keepcert.program.models import Program
+
+# The suite's "now": mid-cycle for the default certification (2023-05-10 .. 2026-05-31).
+NOW = datetime(2025, 11, 20, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):  # type: ignore[no-untyped-def]
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def frozen_now():  # type: ignore[no-untyped-def]
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def program(db, frozen_now) -> Program:  # type: ignore[no-untyped-def]
+    return testing.make_program()
+
+
+@pytest.fixture
+def alice(program: Program) -> Member:
+    """A member with an RMA certification and an account."""
+    member = testing.make_member(first_name="Alice", last_name="Nguyen")
+    testing.make_certification(member, "RMA")
+    return member
+
+
+@pytest.fixture
+def mallory(program: Program) -> Member:
+    """Another member, who must never see or change Alice's data."""
+    member = testing.make_member(first_name="Mallory", last_name="Smith")
+    testing.make_certification(member, "RPT", testing.date(2024, 1, 15))
+    return member
+
+
+@pytest.fixture
+def alice_client(alice: Member) -> Client:
+    client = Client()
+    client.force_login(alice.user)
+    return client
+
+
+@pytest.fixture
+def mallory_client(mallory: Member) -> Client:
+    client = Client()
+    client.force_login(mallory.user)
+    return client

@@ -1,0 +1,168 @@
+"""One error body for every failure the API answers with.
+
+    {"detail": "<first message>", "code": "invalid", "errors": [{"field": …, "message": …}]}
+
+A service's `DomainError` keeps its own words, so a member reads the same sentence in
+the web form and in an API client; ninja's parsing and validation errors are reworded
+into the same shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import BaseModel, Field
+
+from keepcert.core.errors import DomainError
+
+UNAUTHORIZED = "Send your personal API token in the header: Authorization: Bearer <token>."
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="The request field at fault; `body` for the body as a whole.")
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The body of every 4xx answer."""
+
+    detail: str = Field(description="The first (or only) message, fit to show a person.")
+    code: str = Field(
+        description=(
+            "Stable code: `unauthorized`, `not_found`, `malformed`, `too_large`, `invalid`, "
+            "`duplicate` (send again with `confirm_duplicate: true` if it is a separate "
+            "activity) or `locked` (the activity's cycle is closed for changes)."
+        )
+    )
+    errors: list[FieldError] = Field(description="Every message tied to a field; may be empty.")
+
+
+# Responses every authenticated operation may give besides its own.
+AUTH = {401: ErrorOut}
+LOOKUP = {401: ErrorOut, 404: ErrorOut}
+
+# The services name fields as the web form does; the API's names differ in two places.
+_API_FIELD = {"cycles": "certifications", "attestation": "attest"}
+
+# Pydantic's own wording is written for developers; these are for the person.
+_MESSAGES = {
+    "missing": "This field is required.",
+    "string_type": "Enter text.",
+    "bool_type": "Use true or false.",
+    "int_type": "Enter a whole number.",
+    "int_parsing": "Enter a whole number.",
+    "int_from_float": "Enter a whole number.",
+    "list_type": "Send a list.",
+    "greater_than_equal": "Enter a number of at least {ge}.",
+    "less_than_equal": "Enter a number of at most {le}.",
+    "too_long": "Send at most {max_length} items.",
+    "model_type": "Send a JSON object.",
+    "model_attributes_type": "Send a JSON object.",
+    "dict_type": "Send a JSON object.",
+}
+
+
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    errors: Sequence[FieldError] = (),
+) -> HttpResponse:
+    body = ErrorOut(detail=detail, code=code, errors=list(errors))
+    return api.create_response(request, body.model_dump(), status=status)
+
+
+def _field_name(loc: Sequence[Any]) -> str:
+    source, *rest = loc
+    if source == "body":
+        rest = rest[1:]  # the operation's name for the whole body, not a field of it
+    names = [part for part in rest if isinstance(part, str)]
+    return names[0] if names else "body"
+
+
+def _message(error: Mapping[str, Any], field: str) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"“{field}” is not a field of this request."
+    if kind == "missing" and field == "body":
+        return "Send the fields as a JSON object."
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(error["msg"])  # our own validators already speak to the person
+    return template.format(**error.get("ctx", {}))
+
+
+def _validation_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    out = []
+    for error in errors:
+        field = _field_name(error["loc"])
+        out.append(FieldError(field=field, message=_message(error, field)))
+    return out
+
+
+def install(api: NinjaAPI) -> None:
+    """Replace ninja's default error bodies with `ErrorOut`."""
+
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = _validation_errors(exc.errors)
+        detail = errors[0].message if errors else "The request is not valid."
+        return error_response(
+            api, request, status=422, code="invalid", detail=detail, errors=errors
+        )
+
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        errors = [
+            FieldError(field=_API_FIELD.get(field, field), message=message)
+            for field, messages in exc.field_errors.items()
+            for message in messages
+        ]
+        # A rule the input broke is a 422, like a value that did not parse.
+        status = 422 if exc.status == 400 and errors else exc.status
+        return error_response(
+            api, request, status=status, code=exc.code, detail=exc.message, errors=errors
+        )
+
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(
+            api, request, status=404, code="not_found", detail=str(exc) or "Not found."
+        )
+
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc, AuthenticationError):
+            response = error_response(
+                api, request, status=401, code="unauthorized", detail=UNAUTHORIZED
+            )
+            response["WWW-Authenticate"] = "Bearer"
+            return response
+        if exc.status_code == 400:
+            # The only 400 ninja raises itself: the body did not parse as JSON.
+            return error_response(
+                api,
+                request,
+                status=400,
+                code="malformed",
+                detail="The request body is not valid JSON.",
+                errors=[FieldError(field="body", message="The request body is not valid JSON.")],
+            )
+        return error_response(
+            api, request, status=exc.status_code, code="error", detail=exc.message
+        )
+
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return error_response(
+            api, request, status=413, code="too_large", detail="The request body is too large."
+        )
+
+    api.add_exception_handler(ValidationError, on_validation)
+    api.add_exception_handler(DomainError, on_domain_error)
+    api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)

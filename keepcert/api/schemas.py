@@ -1,0 +1,337 @@
+"""What the API reads and writes.
+
+Inputs are parsed strictly into types (a date is an ISO date string, a flag is a JSON
+boolean, unknown fields are refused); whether the values make an acceptable entry is
+the services' business. Outputs give points as decimal strings with two places
+("3.00"), so no client ever sees a binary-float rounding of a member's points.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from keepcert.rules import Outcome, PaceStatus
+
+# ---------------------------------------------------------------------------- parsing
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+# Far above any points or units a rule allows (the columns hold less than 100,000), and
+# far below what a 28-digit decimal context cannot round to hundredths.
+_TOO_LARGE = Decimal(1_000_000)
+_BIGGEST_ID = 2**63 - 1  # the database's integer
+
+
+def _text(value: str) -> str:
+    # PostgreSQL refuses NUL in text and every database refuses unpaired surrogates,
+    # which JSON can smuggle in as "\ud800": both would surface as a server error.
+    if "\x00" in value:
+        raise PydanticCustomError("null_character", "Null characters are not allowed.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError(
+            "unicode", "The text contains characters that are not valid Unicode."
+        ) from None
+    return value
+
+
+def _iso_date(value: object) -> date:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_format", "Enter the date as YYYY-MM-DD, e.g. 2025-03-14.")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "date_invalid", "{value} is not a real date.", {"value": value}
+        ) from None
+
+
+def _decimal(value: object) -> Decimal:
+    number: Decimal | None = None
+    if isinstance(value, bool):
+        pass  # JSON true is not 1 point
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        # repr is the shortest text that reads back as this float: what the client
+        # wrote (1.234), not its binary approximation (1.2339999…).
+        number = Decimal(repr(value))
+    elif isinstance(value, str) and len(value) <= 40 and _DECIMAL_TEXT.fullmatch(value.strip()):
+        number = Decimal(value.strip())
+    if number is None or not number.is_finite():
+        raise PydanticCustomError("decimal", "Enter a number, for example 1.25.")
+    if abs(number) >= _TOO_LARGE:
+        raise PydanticCustomError("decimal_too_large", "That number is too large.")
+    return number
+
+
+Text = Annotated[StrictStr, AfterValidator(_text)]
+IsoDate = Annotated[
+    date,
+    PlainValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2025-03-14"]}),
+]
+DecimalIn = Annotated[
+    Decimal,
+    PlainValidator(_decimal),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}],
+            "examples": ["1.25", 3],
+        }
+    ),
+]
+Id = Annotated[StrictInt, Field(ge=1, le=_BIGGEST_ID)]
+
+
+def _drop_null_from_schema(schema: dict[str, Any]) -> None:
+    """Optional fields are typed `X | None` in Python (None: left out), but null is refused."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+        variants = prop.get("anyOf")
+        if variants:
+            kept = [v for v in variants if v.get("type") != "null"]
+            if len(kept) == 1:
+                del prop["anyOf"]
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_null_from_schema)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise PydanticCustomError("null", "Give a value, or leave the field out.")
+        return value
+
+
+_CATEGORY = "The category's code, e.g. `professional-education` (see GET /me)."
+_POINTS = (
+    "Points earned: a JSON number or a decimal string, more than 0, at most two decimal "
+    "places, at most the program's per-entry maximum (100)."
+)
+_UNITS = "Units (e.g. contact hours) for a category with a calculator, instead of points."
+_CERTIFICATIONS = (
+    "Ids of your certifications this activity counts toward; each must have a cycle open "
+    "for recording. Left out: every cycle open for recording whose dates contain the activity."
+)
+_ATTEST = "Must be true: you attest that the information is correct (the program's text)."
+_CONFIRM = "Send true to save an entry that looks like one already recorded (a 409 `duplicate`)."
+
+
+class ActivityIn(_Input):
+    """A CE activity to record."""
+
+    category: Text = Field(description=_CATEGORY)
+    title: Text = Field(description="Up to 200 characters.")
+    provider: Text = Field("", description="Up to 200 characters.")
+    start_date: IsoDate
+    end_date: IsoDate = Field(description="On or after the start date; not after today.")
+    points: DecimalIn | None = Field(None, description=_POINTS)
+    units: DecimalIn | None = Field(None, description=_UNITS)
+    notes: Text = Field("", description="Up to 5,000 characters.")
+    certifications: list[Id] | None = Field(None, max_length=50, description=_CERTIFICATIONS)
+    attest: StrictBool = Field(False, description=_ATTEST)
+    confirm_duplicate: StrictBool = Field(False, description=_CONFIRM)
+
+
+class ActivityPatch(_Input):
+    """Changes to a CE activity: fields left out keep their values.
+
+    Sending `points` without `units` drops the units (and the other way round); sending
+    `certifications` replaces the cycles the activity counts toward.
+    """
+
+    category: Text | None = Field(None, description=_CATEGORY)
+    title: Text | None = None
+    provider: Text | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    points: DecimalIn | None = Field(None, description=_POINTS)
+    units: DecimalIn | None = Field(None, description=_UNITS)
+    notes: Text | None = None
+    certifications: list[Id] | None = Field(None, max_length=50, description=_CERTIFICATIONS)
+    attest: StrictBool = Field(False, description=_ATTEST + " Every change is attested anew.")
+    confirm_duplicate: StrictBool = Field(False, description=_CONFIRM)
+
+
+# ---------------------------------------------------------------------------- output
+
+Points = Annotated[
+    str,
+    Field(
+        description='Points as a decimal string with two places, e.g. "3.00".',
+        examples=["3.00"],
+    ),
+]
+
+
+class CredentialOut(BaseModel):
+    code: str = Field(examples=["RMA"])
+    name: str = Field(examples=["Registered Medical Assistant"])
+
+
+class CycleOut(BaseModel):
+    """One CE cycle; both dates inclusive."""
+
+    id: int
+    certification_id: int
+    credential_code: str
+    start: date
+    end: date
+    status: str = Field(description="`open`, `compliant` or `noncompliant`.")
+    status_label: str
+
+
+class CertificationOut(BaseModel):
+    id: int
+    credential: CredentialOut
+    certified_on: date
+    status: str = Field(
+        description="`active`, `inactive`, `lapsed`, `exempt`, `revoked` or `retired`."
+    )
+    status_label: str
+    status_reason: str
+    status_changed_on: date | None
+    current_cycle: CycleOut | None = Field(
+        description="The open cycle, else the latest one; null for an exempt certification."
+    )
+
+
+class AddressOut(BaseModel):
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str = Field(description="ISO 3166-1 alpha-2 code.")
+
+
+class CategoryOut(BaseModel):
+    code: str
+    name: str
+
+
+class MeOut(BaseModel):
+    member_number: str
+    first_name: str
+    last_name: str
+    email: str
+    address: AddressOut
+    certifications: list[CertificationOut]
+    categories: list[CategoryOut] = Field(
+        description="The activity categories you can record against today."
+    )
+
+
+class CategoryProgressOut(BaseModel):
+    code: str
+    name: str
+    claimed: Points
+    counted: Points
+    cap: Points | None = Field(description="Most points the category counts in a cycle; null: no cap.")
+
+
+class PaceOut(BaseModel):
+    status: PaceStatus
+    plan: str = Field(examples=["6 points in 5 months: about 1.2 a month."])
+    expected_by_now: Points
+    per_month: Points | None = Field(
+        description="Points a month that close the gap; null when nothing more is needed."
+    )
+    months_left: int
+
+
+class ProgressLineOut(BaseModel):
+    """How one activity counted in the cycle."""
+
+    activity_id: int
+    title: str
+    category: CategoryOut
+    start_date: date
+    end_date: date
+    points: Points = Field(description="Points claimed.")
+    counted: Points
+    outcome: Outcome
+    explanation: str
+
+
+class CycleProgressOut(BaseModel):
+    """Where a cycle stands. The progress fields are null, with `message` saying why, when
+    the program has not set the credential's points yet; the activities are listed anyway."""
+
+    cycle: CycleOut
+    credential: CredentialOut
+    is_current: bool
+    recording_open: bool = Field(description="Whether new activities can be recorded in it today.")
+    message: str | None
+    required: Points | None
+    claimed: Points | None
+    counted: Points | None
+    remaining: Points | None
+    percent: int | None
+    compliant: bool | None
+    days_left: int | None = Field(description="Days after today until the cycle ends.")
+    pace: PaceOut | None
+    categories: list[CategoryProgressOut]
+    activities: list[ProgressLineOut]
+
+
+class ActivityCycleOut(BaseModel):
+    cycle_id: int
+    certification_id: int
+    credential_code: str
+    start: date
+    end: date
+
+
+class ActivityOut(BaseModel):
+    id: int
+    category: CategoryOut
+    title: str
+    provider: str
+    start_date: date
+    end_date: date
+    points: Points
+    units: Points | None
+    notes: str
+    cycles: list[ActivityCycleOut] = Field(description="The cycles the activity is claimed against.")
+    attested_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class CountingOut(BaseModel):
+    cycle_id: int
+    counted: Points
+    outcome: Outcome
+    explanation: str
+
+
+class ActivityDetailOut(ActivityOut):
+    counting: list[CountingOut] = Field(description="How the activity counts in each of its cycles.")
+    changeable: bool = Field(description="Whether it can still be edited or deleted.")
+    locked_reason: str | None = Field(description="Why it can no longer be changed, if so.")

@@ -1,0 +1,171 @@
+"""Turning models and the rules core's results into the API's output schemas."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.http import Http404
+
+from keepcert.activities.models import Activity
+from keepcert.api.schemas import (
+    ActivityCycleOut,
+    ActivityOut,
+    CategoryOut,
+    CategoryProgressOut,
+    CertificationOut,
+    CredentialOut,
+    CycleOut,
+    CycleProgressOut,
+    PaceOut,
+    ProgressLineOut,
+)
+from keepcert.certifications.models import Cycle
+from keepcert.certifications.selectors import CertificationSummary, CycleProgress
+from keepcert.program.models import RuleSet
+
+
+def points(value: Decimal) -> str:
+    return format(value, ".2f")
+
+
+def optional_points(value: Decimal | None) -> str | None:
+    return None if value is None else points(value)
+
+
+def category_names(rule_set: RuleSet) -> dict[str, str]:
+    return {rule.category.code: rule.name for rule in rule_set.category_rules.all()}
+
+
+def category_out(code: str, names: dict[str, str]) -> CategoryOut:
+    return CategoryOut(code=code, name=names.get(code, code))
+
+
+def cycle_out(cycle: Cycle) -> CycleOut:
+    """Needs `certification__credential` selected."""
+    return CycleOut(
+        id=cycle.pk,
+        certification_id=cycle.certification_id,
+        credential_code=cycle.certification.credential.code,
+        start=cycle.start,
+        end=cycle.end,
+        status=cycle.status,
+        status_label=cycle.get_status_display(),
+    )
+
+
+def certification_out(summary: CertificationSummary) -> CertificationOut:
+    certification = summary.certification
+    return CertificationOut(
+        id=certification.pk,
+        credential=CredentialOut(
+            code=certification.credential.code, name=summary.credential_name
+        ),
+        certified_on=certification.certified_on,
+        status=certification.status,
+        status_label=certification.get_status_display(),
+        status_reason=certification.status_reason,
+        status_changed_on=certification.status_changed_on,
+        current_cycle=cycle_out(summary.current.cycle) if summary.current else None,
+    )
+
+
+def cycle_progress_out(result: CycleProgress) -> CycleProgressOut:
+    names = category_names(result.rule_set)
+    progress, pace = result.progress, result.pace
+    message = None
+    if progress is None:
+        message = (
+            f"The program has not yet set how many CE points {result.credential_name} "
+            "requires, so progress cannot be shown. Your activities are listed."
+        )
+    return CycleProgressOut(
+        cycle=cycle_out(result.cycle),
+        credential=CredentialOut(
+            code=result.certification.credential.code, name=result.credential_name
+        ),
+        is_current=result.is_current,
+        recording_open=result.recording_open,
+        message=message,
+        required=points(progress.required) if progress else None,
+        claimed=points(progress.claimed) if progress else None,
+        counted=points(progress.counted) if progress else None,
+        remaining=points(progress.remaining) if progress else None,
+        percent=progress.percent if progress else None,
+        compliant=progress.compliant if progress else None,
+        days_left=pace.days_left if pace else None,
+        pace=PaceOut(
+            status=pace.status,
+            plan=pace.plan,
+            expected_by_now=points(pace.expected_by_now),
+            per_month=optional_points(pace.per_month),
+            months_left=pace.months_left,
+        )
+        if pace
+        else None,
+        categories=[
+            CategoryProgressOut(
+                code=category.code,
+                name=category.name,
+                claimed=points(category.claimed),
+                counted=points(category.counted),
+                cap=optional_points(category.cap),
+            )
+            for category in (progress.categories if progress else ())
+        ],
+        activities=[
+            ProgressLineOut(
+                activity_id=line.activity.pk,
+                title=line.activity.title,
+                category=category_out(line.activity.category.code, names),
+                start_date=line.activity.start_date,
+                end_date=line.activity.end_date,
+                points=points(line.result.claim.points),
+                counted=points(line.result.counted),
+                outcome=line.result.outcome,
+                explanation=line.result.explanation,
+            )
+            for line in result.lines
+        ],
+    )
+
+
+def activity_fields(activity: Activity, names: dict[str, str]) -> dict[str, object]:
+    """The fields of `ActivityOut`; needs `category` and `claims__cycle__certification__credential`."""
+    return {
+        "id": activity.pk,
+        "category": category_out(activity.category.code, names),
+        "title": activity.title,
+        "provider": activity.provider,
+        "start_date": activity.start_date,
+        "end_date": activity.end_date,
+        "points": points(activity.points),
+        "units": optional_points(activity.units),
+        "notes": activity.notes,
+        "cycles": [
+            ActivityCycleOut(
+                cycle_id=claim.cycle.pk,
+                certification_id=claim.cycle.certification_id,
+                credential_code=claim.cycle.certification.credential.code,
+                start=claim.cycle.start,
+                end=claim.cycle.end,
+            )
+            for claim in sorted(activity.claims.all(), key=lambda c: c.cycle.start)
+        ],
+        "attested_at": activity.attested_at,
+        "created_at": activity.created_at,
+        "updated_at": activity.updated_at,
+    }
+
+
+def activity_out(activity: Activity, names: dict[str, str]) -> ActivityOut:
+    return ActivityOut.model_validate(activity_fields(activity, names))
+
+
+def not_found(what: str, pk: int) -> Http404:
+    return Http404(f"You have no {what} with id {pk}.")
+
+
+def categories_out(rule_set: RuleSet) -> list[CategoryOut]:
+    return [
+        CategoryOut(code=rule.category.code, name=rule.name) for rule in rule_set.category_rules.all()
+    ]

@@ -1,0 +1,92 @@
+"""Certifications a member holds and the CE cycles of each (SPEC §3, §6)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import F, Q
+
+from keepcert import rules
+
+
+class Certification(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        LAPSED = "lapsed", "Lapsed"
+        EXEMPT = "exempt", "Exempt (grandfathered)"
+        REVOKED = "revoked", "Revoked"
+        RETIRED = "retired", "Retired"
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="certifications"
+    )
+    credential = models.ForeignKey(
+        "program.Credential", on_delete=models.PROTECT, related_name="certifications"
+    )
+    certified_on = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(max_length=300, blank=True)
+    status_changed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["credential__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "credential"], name="certification_once_per_credential"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential.code} for {self.member_id}"
+
+    @property
+    def is_exempt(self) -> bool:
+        return self.status == self.Status.EXEMPT
+
+
+class CycleQuerySet(models.QuerySet["Cycle"]):
+    def for_member(self, member_id: int) -> CycleQuerySet:
+        return self.filter(certification__member_id=member_id)
+
+    def open(self) -> CycleQuerySet:
+        return self.filter(status=Cycle.Status.OPEN)
+
+    def containing(self, day: date) -> CycleQuerySet:
+        return self.filter(start__lte=day, end__gte=day)
+
+
+class Cycle(models.Model):
+    """One CE cycle of a certification: its dates are inclusive calendar dates."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLIANT = "compliant", "Completed"
+        NONCOMPLIANT = "noncompliant", "Ended short"
+
+    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="cycles")
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["certification", "-start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lte=F("end")), name="cycle_start_before_end"),
+            models.UniqueConstraint(fields=["certification", "start"], name="cycle_start_unique"),
+            models.UniqueConstraint(
+                fields=["certification"],
+                condition=Q(status="open"),
+                name="cycle_one_open_per_certification",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
+
+    @property
+    def window(self) -> rules.Window:
+        return rules.Window(self.start, self.end)

@@ -1,0 +1,167 @@
+"""Where a member stands: each cycle's progress, computed by the rules core (SPEC §5).
+
+The dashboard, the cycle page and the API all read progress from here, so the
+same numbers and explanations appear everywhere. A member's whole dashboard is
+read in a fixed number of queries, however many activities there are.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from keepcert import rules
+from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.certifications.models import Certification, Cycle
+from keepcert.members.models import Member
+from keepcert.program.models import CredentialRule, RuleSet
+from keepcert.program.selectors import ProgramRules
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    activity: Activity
+    result: rules.ClaimResult
+
+
+@dataclass(frozen=True)
+class CycleProgress:
+    """One cycle as a member sees it. `progress` is None when the program has not
+    set the credential's points yet (the activities are still listed)."""
+
+    cycle: Cycle
+    rule_set: RuleSet
+    credential_rule: CredentialRule | None
+    progress: rules.Progress | None
+    pace: rules.Pace | None
+    lines: tuple[ActivityLine, ...]
+    recording_open: bool
+    today: date
+
+    @property
+    def certification(self) -> Certification:
+        return self.cycle.certification
+
+    @property
+    def credential_name(self) -> str:
+        if self.credential_rule is not None:
+            return self.credential_rule.name
+        return self.cycle.certification.credential.code
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.cycle.end - self.today).days)
+
+    @property
+    def is_current(self) -> bool:
+        return self.cycle.window.contains(self.today)
+
+
+@dataclass(frozen=True)
+class CertificationSummary:
+    certification: Certification
+    credential_name: str
+    current: CycleProgress | None
+    past_cycles: tuple[Cycle, ...] = field(default_factory=tuple)
+
+
+def _evaluate(
+    cycle: Cycle,
+    claims: Iterable[ActivityClaim],
+    program_rules: ProgramRules,
+    today: date,
+) -> CycleProgress:
+    rule_set = program_rules.on(cycle.start)
+    credential_id = cycle.certification.credential_id
+    activities = {str(c.activity_id): c.activity for c in claims}
+    requirement = rule_set.requirement(credential_id)
+    claim_list = [
+        rules.Claim(
+            id=key,
+            category=a.category.code,
+            title=a.title,
+            start=a.start_date,
+            end=a.end_date,
+            points=a.points,
+        )
+        for key, a in activities.items()
+    ]
+    if requirement is None:
+        # Without a requirement, still explain each line (caps, dates) against zero.
+        requirement_for_lines = rules.Requirement(
+            required=Decimal(0),
+            categories=tuple(r.as_rule() for r in rule_set.category_rules.all()),
+        )
+        evaluated = rules.evaluate(requirement_for_lines, cycle.window, claim_list, today)
+        progress, pace = None, None
+    else:
+        evaluated = rules.evaluate(requirement, cycle.window, claim_list, today)
+        progress, pace = evaluated, rules.assess_pace(evaluated, today)
+    # Newest first, as members scan for what they did last.
+    lines = tuple(ActivityLine(activities[r.claim.id], r) for r in reversed(evaluated.claims))
+    return CycleProgress(
+        cycle=cycle,
+        rule_set=rule_set,
+        credential_rule=rule_set.credential_rule(credential_id),
+        progress=progress,
+        pace=pace,
+        lines=lines,
+        recording_open=cycle.status == Cycle.Status.OPEN
+        and rules.is_recording_open(cycle.window, today, rule_set.recording_grace_days),
+        today=today,
+    )
+
+
+def _claims_by_cycle(cycle_ids: list[int]) -> dict[int, list[ActivityClaim]]:
+    grouped: dict[int, list[ActivityClaim]] = defaultdict(list)
+    claims = ActivityClaim.objects.filter(cycle_id__in=cycle_ids).select_related(
+        "activity__category"
+    )
+    for claim in claims:
+        grouped[claim.cycle_id].append(claim)
+    return grouped
+
+
+def member_summaries(member: Member, *, today: date | None = None) -> list[CertificationSummary]:
+    """Every certification of the member with its current cycle's progress and past cycles."""
+    today = today or member.program.today()
+    program_rules = ProgramRules(member.program)
+    certifications = list(member.certifications.select_related("credential"))
+    cycles = list(
+        Cycle.objects.filter(certification__member=member)
+        .select_related("certification__credential")
+        .order_by("-start")
+    )
+    by_certification: dict[int, list[Cycle]] = defaultdict(list)
+    for cycle in cycles:
+        by_certification[cycle.certification_id].append(cycle)
+    current_cycles = {
+        cert_id: next((c for c in cert_cycles if c.status == Cycle.Status.OPEN), cert_cycles[0])
+        for cert_id, cert_cycles in by_certification.items()
+    }
+    claims = _claims_by_cycle([c.pk for c in current_cycles.values()])
+    summaries = []
+    for certification in certifications:
+        rule = program_rules.latest().credential_rule(certification.credential_id)
+        current = current_cycles.get(certification.pk)
+        summaries.append(
+            CertificationSummary(
+                certification=certification,
+                credential_name=rule.name if rule else certification.credential.code,
+                current=_evaluate(current, claims[current.pk], program_rules, today)
+                if current
+                else None,
+                past_cycles=tuple(c for c in by_certification[certification.pk] if c != current),
+            )
+        )
+    return summaries
+
+
+def cycle_progress(cycle: Cycle, *, today: date | None = None) -> CycleProgress:
+    """Progress of one cycle (current or past) with a line per activity."""
+    program = cycle.certification.member.program
+    today = today or program.today()
+    return _evaluate(cycle, _claims_by_cycle([cycle.pk])[cycle.pk], ProgramRules(program), today)

@@ -1,0 +1,91 @@
+"""Creating certifications and their cycles."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from keepcert import rules
+from keepcert.certifications.models import Certification, Cycle
+from keepcert.core.errors import DomainError
+from keepcert.core.models import log_event
+from keepcert.members.models import Member, User
+from keepcert.program.models import Credential
+from keepcert.program.selectors import ProgramRules
+from keepcert.rules.text import format_date
+
+
+@transaction.atomic
+def create_certification(
+    *,
+    member: Member,
+    credential: Credential,
+    certified_on: date,
+    actor: User | None = None,
+) -> Certification:
+    """Put a credential on a member's record, with its cycles up to today.
+
+    A certification dated before the program's CE start is exempt (grandfathered)
+    and gets no cycles. Otherwise the cycles from `certified_on` through the one
+    containing today are created. Earlier cycles are marked completed: a member who
+    is still certified met them (this is how a legacy record is brought in).
+    """
+    today = member.program.today()
+    if credential.program_id != member.program_id:
+        raise DomainError("That credential belongs to another program.")
+    if certified_on > today:
+        raise DomainError(
+            "The certification date cannot be in the future.",
+            field_errors={"certified_on": ["The certification date cannot be in the future."]},
+        )
+    if member.certifications.filter(credential=credential).exists():
+        raise DomainError(f"{member} already holds {credential.code}.")
+
+    program_rules = ProgramRules(member.program)
+    rule_set = program_rules.on(certified_on)
+    if not rules.requires_ce(certified_on, rule_set.ce_required_from):
+        certification = Certification.objects.create(
+            member=member,
+            credential=credential,
+            certified_on=certified_on,
+            status=Certification.Status.EXEMPT,
+            status_reason=(
+                f"Certified before {format_date(rule_set.ce_required_from)}: "
+                "CE is voluntary (grandfathered)."
+            ),
+            status_changed_on=today,
+        )
+    else:
+        certification = Certification.objects.create(
+            member=member,
+            credential=credential,
+            certified_on=certified_on,
+            status=Certification.Status.ACTIVE,
+            status_reason="Certified.",
+            status_changed_on=today,
+        )
+        window = rules.first_cycle(certified_on, rule_set.cycle_years)
+        while window.end < today:
+            Cycle.objects.create(
+                certification=certification,
+                start=window.start,
+                end=window.end,
+                status=Cycle.Status.COMPLIANT,
+            )
+            next_start = window.end + timedelta(days=1)
+            window = rules.next_cycle(window, program_rules.on(next_start).cycle_years)
+        Cycle.objects.create(certification=certification, start=window.start, end=window.end)
+
+    log_event(
+        action="certifications.certification.created",
+        subject=certification,
+        actor=actor,
+        member=member,
+        data={
+            "credential": credential.code,
+            "certified_on": certified_on.isoformat(),
+            "status": certification.status,
+        },
+    )
+    return certification

@@ -1,0 +1,224 @@
+"""Demo members that show the interesting cases, with dates relative to today.
+
+Current-cycle activities go through `record_activity`, like a member's own entries.
+Activities in cycles that have already ended are written directly, as an import of
+legacy history would: the recording rules (rightly) refuse entries for closed cycles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from keepcert import rules
+from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.services import ActivityData, Attestation, record_activity
+from keepcert.certifications.models import Certification, Cycle
+from keepcert.certifications.services import create_certification
+from keepcert.members.models import Member, User
+from keepcert.program.models import Category, Credential, Program
+from keepcert.program.selectors import ProgramRules
+
+DEMO_PASSWORD = "keepcert-demo"  # noqa: S105 - printed by `make run`, local demo only
+STAFF_EMAIL = "staff@keepcert.localhost"
+
+
+@dataclass(frozen=True)
+class Persona:
+    number: str
+    first: str
+    last: str
+    story: str
+    account: bool = True
+
+    @property
+    def email(self) -> str:
+        return f"{self.first.lower()}@keepcert.localhost"
+
+
+PERSONAS = [
+    Persona("900001", "Nora", "Newman", "new RMA certification, first activity"),
+    Persona("900002", "Dana", "Doyle", "RMA cycle ends in about two months, 2 points short"),
+    Persona("900003", "Ben", "Baker", "RPT, behind pace"),
+    Persona("900004", "Tara", "Torres", "two credentials (RMA and RPT), entries reported once"),
+    Persona("900005", "Gary", "Grant", "CMAS certified in 2001: grandfathered, no CE cycles"),
+    Persona("900006", "Emma", "Ellis", "MLT; a past cycle spans the 2020 employment limit"),
+    Persona("900007", "Carla", "Cruz", "no online account yet: claim it", account=False),
+]
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+class Command(BaseCommand):
+    help = "Load demo members (idempotent): see the README for their logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true")
+
+    @transaction.atomic
+    def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
+        self.program = Program.objects.get(code="amt-ccp")
+        self.today = self.program.today()
+        self.rules = ProgramRules(self.program)
+        if not User.objects.filter(email=STAFF_EMAIL).exists():
+            staff = User.objects.create_superuser(
+                email=STAFF_EMAIL, password=DEMO_PASSWORD, first_name="Sam", last_name="Staff"
+            )
+            EmailAddress.objects.create(user=staff, email=STAFF_EMAIL, primary=True, verified=True)
+        for persona in PERSONAS:
+            if not Member.objects.filter(member_number=persona.number).exists():
+                getattr(self, f"_build_{persona.first.lower()}")(self._member(persona))
+        if not quiet:
+            self._print_logins()
+
+    def _print_logins(self) -> None:
+        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"  {STAFF_EMAIL:<28} staff: admin at /admin/")
+        for p in PERSONAS:
+            if p.account:
+                self.stdout.write(f"  {p.email:<28} {p.story}")
+            else:
+                self.stdout.write(
+                    f"  (claim at /claim/)           member ID {p.number}, last name {p.last}, "
+                    "born 1988-07-04: " + p.story
+                )
+
+    # --- builders -------------------------------------------------------------------
+
+    def _member(self, persona: Persona) -> Member:
+        member = Member.objects.create(
+            program=self.program,
+            member_number=persona.number,
+            first_name=persona.first,
+            last_name=persona.last,
+            date_of_birth=date(1988, 7, 4),
+            email=persona.email,
+            address_line1="10700 West Higgins Road",
+            city="Rosemont",
+            region="IL",
+            postal_code="60018",
+        )
+        if persona.account:
+            user = User.objects.create_user(
+                email=persona.email,
+                password=DEMO_PASSWORD,
+                first_name=persona.first,
+                last_name=persona.last,
+            )
+            EmailAddress.objects.create(user=user, email=persona.email, primary=True, verified=True)
+            member.user = user
+            member.save(update_fields=["user"])
+        return member
+
+    def _certify(self, member: Member, code: str, on: date) -> Certification:
+        credential = Credential.objects.get(program=self.program, code=code)
+        return create_certification(member=member, credential=credential, certified_on=on)
+
+    def _record(
+        self,
+        member: Member,
+        title: str,
+        points: str,
+        days_ago: int,
+        category: str = "professional-education",
+        provider: str = "AMT",
+        length_days: int = 0,
+    ) -> None:
+        end = self.today - timedelta(days=days_ago)
+        record_activity(
+            member=member,
+            data=ActivityData(
+                category=Category.objects.get(program=self.program, code=category),
+                title=title,
+                provider=provider,
+                start_date=end - timedelta(days=length_days),
+                end_date=end,
+                points=Decimal(points),
+            ),
+            attestation=Attestation(accepted=True, ip_address="127.0.0.1"),
+            actor=member.user,
+            confirm_duplicate=True,
+        )
+
+    def _import(
+        self, cycle: Cycle, title: str, points: str, start: date, end: date, category: str
+    ) -> None:
+        activity = Activity.objects.create(
+            member=cycle.certification.member,
+            category=Category.objects.get(program=self.program, code=category),
+            title=title,
+            start_date=start,
+            end_date=end,
+            points=Decimal(points),
+            attestation_text=self.rules.on(start).attestation_text,
+            attested_at=timezone.now(),
+        )
+        ActivityClaim.objects.create(activity=activity, cycle=cycle)
+
+    def _build_nora(self, member: Member) -> None:
+        self._certify(member, "RMA", self.today - timedelta(days=60))
+        self._record(member, "Bloodborne pathogens refresher", "2", days_ago=20)
+
+    def _build_dana(self, member: Member) -> None:
+        # Certified three years before the month 40 days from now: the cycle ends then.
+        ends = self.today + timedelta(days=40)
+        self._certify(member, "RMA", date(ends.year - 3, ends.month, 5))
+        topics = [
+            ("HIPAA privacy essentials", "4"),
+            ("Vital signs in older adults", "3.5"),
+            ("Pharmacology for medical assistants", "6"),
+            ("Electronic health records workshop", "5"),
+            ("Phlebotomy techniques update", "4.5"),
+            ("CPR and first aid renewal", "5"),
+        ]
+        for index, (title, points) in enumerate(topics):
+            self._record(member, title, points, days_ago=60 + index * 140)
+
+    def _build_ben(self, member: Member) -> None:
+        self._certify(member, "RPT", _month_start(self.today) - timedelta(days=365 * 2 + 30))
+        self._record(member, "Specimen handling webinar", "1.5", days_ago=300)
+        self._record(member, "Venipuncture safety", "2.5", days_ago=90)
+
+    def _build_tara(self, member: Member) -> None:
+        self._certify(member, "RMA", _month_start(self.today) - timedelta(days=365 * 4 + 200))
+        self._certify(member, "RPT", _month_start(self.today) - timedelta(days=365 + 120))
+        self._record(member, "Infection control in outpatient care", "3", days_ago=45)
+        self._record(member, "Patient communication skills", "2", days_ago=100, provider="State society")
+        self._record(
+            member,
+            "State society annual conference",
+            "8",
+            days_ago=200,
+            length_days=2,
+            provider="Texas State Society of AMT",
+        )
+        self._record(
+            member, "Committee member, state society", "3", days_ago=30,
+            category="organizational-participation", provider="Texas State Society of AMT",
+        )
+
+    def _build_gary(self, member: Member) -> None:
+        self._certify(member, "CMAS", date(2001, 6, 1))
+
+    def _build_emma(self, member: Member) -> None:
+        self._certify(member, "MLT", date(2018, 10, 10))
+        first = Cycle.objects.get(certification__member=member, start=date(2018, 10, 10))
+        assert first.window == rules.first_cycle(date(2018, 10, 10))
+        self._import(first, "Clinical laboratory employment, 2019", "15", date(2019, 1, 1), date(2019, 12, 31), "employment-verification")
+        self._import(first, "Clinical laboratory employment, 2020", "15", date(2020, 1, 1), date(2020, 12, 31), "employment-verification")
+        self._import(first, "Hematology case studies", "10", date(2021, 2, 3), date(2021, 2, 5), "professional-education")
+        self._import(first, "Molecular methods course", "8", date(2021, 6, 1), date(2021, 8, 20), "formal-education")
+        self._record(member, "Quality control in the core lab", "6", days_ago=150)
+        self._record(member, "Microbiology update", "4", days_ago=40)
+
+    def _build_carla(self, member: Member) -> None:
+        self._certify(member, "RMA", self.today - timedelta(days=500))

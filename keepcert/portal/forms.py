@@ -1,0 +1,187 @@
+"""Member-facing forms. They parse input into types; the services own the rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+
+from keepcert.activities.services import ActivityData, cycle_label
+from keepcert.certifications.models import Cycle
+from keepcert.core.errors import DomainError
+from keepcert.program.models import Category, CategoryRule, RuleSet
+
+DATE_HELP = "Enter a real date, for example 2025-03-14."
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CategoryChoiceField(forms.ModelChoiceField[Category]):
+    def __init__(self, rule_set: RuleSet, **kwargs: Any) -> None:
+        self.rule_by_category: dict[int, CategoryRule] = {
+            r.category_id: r for r in rule_set.category_rules.all()
+        }
+        super().__init__(
+            queryset=Category.objects.filter(pk__in=self.rule_by_category),
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj: Category) -> str:
+        rule = self.rule_by_category.get(obj.pk)
+        return rule.name if rule else obj.code
+
+
+class CycleChoiceField(forms.ModelMultipleChoiceField[Cycle]):
+    def label_from_instance(self, obj: Cycle) -> str:
+        return cycle_label(obj)
+
+
+class AccessibleForm(forms.Form):
+    """Marks fields in error for assistive technology, tying each to its message."""
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+
+class ActivityForm(AccessibleForm):
+    category = forms.Field()  # replaced in __init__: its choices depend on the rule set
+    title = forms.CharField(
+        max_length=200, error_messages={"required": "Enter the activity's title."}
+    )
+    provider = forms.CharField(max_length=200, required=False, help_text="Optional.")
+    start_date = forms.DateField(
+        widget=DateInput(),
+        error_messages={"required": "Enter the date the activity started.", "invalid": DATE_HELP},
+    )
+    end_date = forms.DateField(
+        widget=DateInput(),
+        help_text="The same as the start date for a one-day activity.",
+        error_messages={"required": "Enter the date the activity ended.", "invalid": DATE_HELP},
+    )
+    points = forms.DecimalField(
+        required=False,
+        min_value=None,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text="Up to two decimals, for example 1.5.",
+        error_messages={"invalid": "Enter the points as a number, for example 1.5."},
+    )
+    units = forms.DecimalField(
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text="Only for categories with a unit calculator.",
+        error_messages={"invalid": "Enter the units as a number."},
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    cycles = forms.Field(required=False)  # replaced in __init__
+    attestation = forms.BooleanField(required=False)
+    confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        rule_set: RuleSet,
+        cycles: list[Cycle],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule_set = rule_set
+        self.fields["category"] = CategoryChoiceField(
+            rule_set,
+            empty_label="Choose a category",
+            error_messages={
+                "required": "Choose the activity's category.",
+                "invalid_choice": "Choose one of the listed categories.",
+            },
+        )
+        self.fields["cycles"] = CycleChoiceField(
+            queryset=Cycle.objects.filter(pk__in=[c.pk for c in cycles]).select_related(
+                "certification__credential"
+            ),
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            label="Count it toward",
+            error_messages={"invalid_choice": "Choose among your open cycles."},
+        )
+        self.fields["attestation"].label = rule_set.attestation_text
+        # Changing a date re-ticks the cycles that contain the activity (htmx).
+        for name in ("start_date", "end_date"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse("portal:activity_cycles"),
+                    "hx-trigger": "change",
+                    "hx-target": "#cycle-choices",
+                    "hx-include": "[name=start_date],[name=end_date]",
+                }
+            )
+        if not any(r.has_calculator for r in rule_set.category_rules.all()):
+            del self.fields["units"]
+
+    @property
+    def category_guidance(self) -> list[CategoryRule]:
+        return list(self.rule_set.category_rules.all())
+
+    def activity_data(self) -> ActivityData:
+        data = self.cleaned_data
+        start: date = data["start_date"]
+        return ActivityData(
+            category=data["category"],
+            title=data["title"],
+            provider=data.get("provider") or "",
+            start_date=start,
+            end_date=data["end_date"],
+            points=data.get("points"),
+            units=data.get("units"),
+            notes=data.get("notes") or "",
+            cycles=list(data.get("cycles") or []),
+        )
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show a service's messages beside the fields they are about."""
+        if not error.field_errors:
+            self.add_error(None, error.message)
+        for field, messages in error.field_errors.items():
+            target = field if field in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class TokenForm(AccessibleForm):
+    name = forms.CharField(
+        max_length=80,
+        label="Token name",
+        help_text="What will use it, for example “my spreadsheet”.",
+        error_messages={"required": "Give the token a name."},
+    )
+
+
+class ClaimForm(AccessibleForm):
+    member_number = forms.CharField(
+        max_length=20, label="Member ID", error_messages={"required": "Enter your member ID."}
+    )
+    last_name = forms.CharField(
+        max_length=100, error_messages={"required": "Enter your last name."}
+    )
+    date_of_birth = forms.DateField(
+        widget=DateInput(),
+        error_messages={"required": "Enter your date of birth.", "invalid": DATE_HELP},
+    )
+    email = forms.EmailField(
+        help_text="You will sign in with it. We send a link to confirm it.",
+        error_messages={"required": "Enter your email address."},
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Choose a password."},
+    )

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from keepcert.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("claim/", views.claim, name="claim"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("cycles/<int:cycle_id>/", views.cycle_detail, name="cycle_detail"),
+    path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/cycle-choices/", views.activity_cycles, name="activity_cycles"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,315 @@
+"""The member portal: thin views that parse, look up the member's own objects, call a
+service and render. Another member's object answers 404; an account without a member
+record answers 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from keepcert.activities.models import Activity
+from keepcert.activities.selectors import activity_history
+from keepcert.activities.services import (
+    Attestation,
+    change_blocker,
+    delete_activity,
+    recordable_cycles,
+    record_activity,
+    update_activity,
+)
+from keepcert.certifications.models import Cycle
+from keepcert.certifications.selectors import cycle_progress, member_summaries
+from keepcert.core.errors import DomainError, NeedsConfirmation
+from keepcert.members.models import ApiToken, Member
+from keepcert.members.services import claim_account, create_api_token, revoke_api_token
+from keepcert.portal.forms import ActivityForm, ClaimForm, TokenForm
+from keepcert.program.selectors import ProgramRules
+
+MemberView = Callable[..., HttpResponse]
+
+
+def member_required(view: MemberView) -> Callable[..., HttpResponse]:
+    """Signed in, and the account is a member's: passes the member to the view."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        member = Member.objects.select_related("program").filter(user=request.user).first()
+        if member is None:
+            raise PermissionDenied("This account is not linked to a member record.")
+        return view(request, member, *args, **kwargs)
+
+    return wrapper
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and Member.objects.filter(user=request.user).exists():
+        return redirect("portal:dashboard")
+    return render(request, "portal/home.html")
+
+
+@require_GET
+@member_required
+def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
+    summaries = member_summaries(member)
+    return render(request, "portal/dashboard.html", {"member": member, "summaries": summaries})
+
+
+@require_GET
+@member_required
+def cycle_detail(request: HttpRequest, member: Member, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(
+        Cycle.objects.for_member(member.pk).select_related(
+            "certification__credential", "certification__member__program"
+        ),
+        pk=cycle_id,
+    )
+    other_cycles = cycle.certification.cycles.order_by("-start")
+    return render(
+        request,
+        "portal/cycle_detail.html",
+        {"member": member, "view": cycle_progress(cycle), "other_cycles": other_cycles},
+    )
+
+
+def _activity_form_page(
+    request: HttpRequest,
+    member: Member,
+    *,
+    activity: Activity | None,
+) -> HttpResponse:
+    program_rules = ProgramRules(member.program)
+    today = member.program.today()
+    keep = list(activity.cycles.all()) if activity else []
+    cycles = recordable_cycles(member, today=today, program_rules=program_rules)
+    cycles += [c for c in keep if c not in cycles]
+    form_kwargs: dict[str, Any] = {"rule_set": program_rules.on(today), "cycles": cycles}
+    duplicate_warning = None
+    if request.method == "POST":
+        form = ActivityForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            attestation = Attestation(
+                accepted=form.cleaned_data["attestation"], ip_address=client_ip(request)
+            )
+            try:
+                if activity is None:
+                    saved = record_activity(
+                        member=member,
+                        data=form.activity_data(),
+                        attestation=attestation,
+                        actor=request.user,  # type: ignore[arg-type]
+                        confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                    )
+                    messages.success(request, f"Recorded “{saved.title}”: {saved.points} points.")
+                else:
+                    saved = update_activity(
+                        activity=activity,
+                        data=form.activity_data(),
+                        attestation=attestation,
+                        actor=request.user,  # type: ignore[arg-type]
+                        confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                    )
+                    messages.success(request, f"Saved your changes to “{saved.title}”.")
+                return redirect("portal:dashboard")
+            except NeedsConfirmation as error:
+                duplicate_warning = error.message
+                form.data = form.data.copy()
+                form.data["confirm_duplicate"] = "on"
+            except DomainError as error:
+                form.add_domain_error(error)
+    elif activity is not None:
+        form = ActivityForm(
+            initial={
+                "category": activity.category_id,
+                "title": activity.title,
+                "provider": activity.provider,
+                "start_date": activity.start_date,
+                "end_date": activity.end_date,
+                "points": activity.points,
+                "units": activity.units,
+                "notes": activity.notes,
+                "cycles": [c.pk for c in keep],
+            },
+            **form_kwargs,
+        )
+    else:
+        form = ActivityForm(initial={"cycles": [c.pk for c in cycles]}, **form_kwargs)
+    return render(
+        request,
+        "portal/activity_form.html",
+        {
+            "member": member,
+            "form": form,
+            "activity": activity,
+            "has_cycles": bool(cycles),
+            "duplicate_warning": duplicate_warning,
+        },
+        status=200 if request.method == "GET" or duplicate_warning else 422,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def activity_new(request: HttpRequest, member: Member) -> HttpResponse:
+    return _activity_form_page(request, member, activity=None)
+
+
+def _own_activity(member: Member, pk: int) -> Activity:
+    return get_object_or_404(
+        Activity.objects.for_member(member.pk).select_related("category", "member__program"), pk=pk
+    )
+
+
+@require_GET
+@member_required
+def activity_cycles(request: HttpRequest, member: Member) -> HttpResponse:
+    """htmx: the "count it toward" boxes, ticked for each open cycle containing the dates."""
+    program_rules = ProgramRules(member.program)
+    cycles = recordable_cycles(member, today=member.program.today(), program_rules=program_rules)
+    try:
+        start = date.fromisoformat(request.GET.get("start_date", ""))
+        end = date.fromisoformat(request.GET.get("end_date", "") or request.GET["start_date"])
+    except (KeyError, ValueError):
+        ticked = {c.pk for c in cycles}
+    else:
+        ticked = {c.pk for c in cycles if c.window.contains_span(start, end)}
+    form = ActivityForm(
+        initial={"cycles": sorted(ticked)},
+        rule_set=program_rules.on(member.program.today()),
+        cycles=cycles,
+    )
+    return render(request, "portal/_cycle_choices.html", {"form": form})
+
+
+@require_GET
+@member_required
+def activity_detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    activity = _own_activity(member, pk)
+    program_rules = ProgramRules(member.program)
+    rule = program_rules.on(member.program.today()).category_rule(activity.category_id)
+    return render(
+        request,
+        "portal/activity_detail.html",
+        {
+            "member": member,
+            "activity": activity,
+            "category_name": rule.name if rule else activity.category.code,
+            "claims": activity.claims.select_related("cycle__certification__credential"),
+            "blocker": change_blocker(
+                activity, today=member.program.today(), program_rules=program_rules
+            ),
+            "history": activity_history(activity),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def activity_edit(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    activity = _own_activity(member, pk)
+    blocker = change_blocker(
+        activity, today=member.program.today(), program_rules=ProgramRules(member.program)
+    )
+    if blocker:
+        messages.error(request, f"This activity can no longer be changed. {blocker}")
+        return redirect("portal:activity_detail", pk=activity.pk)
+    return _activity_form_page(request, member, activity=activity)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def activity_delete(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    activity = _own_activity(member, pk)
+    if request.method == "POST":
+        try:
+            delete_activity(activity=activity, actor=request.user, ip_address=client_ip(request))  # type: ignore[arg-type]
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("portal:activity_detail", pk=activity.pk)
+        messages.success(request, f"Deleted “{activity.title}”.")
+        return redirect("portal:dashboard")
+    return render(request, "portal/activity_delete.html", {"member": member, "activity": activity})
+
+
+@require_GET
+@member_required
+def profile(request: HttpRequest, member: Member) -> HttpResponse:
+    return _profile_page(request, member, TokenForm())
+
+
+def _profile_page(
+    request: HttpRequest, member: Member, token_form: TokenForm, *, new_token: str | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "portal/profile.html",
+        {
+            "member": member,
+            "tokens": member.api_tokens.active(),
+            "token_form": token_form,
+            "new_token": new_token,
+        },
+        status=422 if token_form.errors else 200,
+    )
+
+
+@require_POST
+@member_required
+def token_create(request: HttpRequest, member: Member) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            _, raw = create_api_token(
+                member=member, name=form.cleaned_data["name"], actor=request.user  # type: ignore[arg-type]
+            )
+        except DomainError as error:
+            form.add_error("name", error.message)
+        else:
+            # Shown on this response only: the token is not stored and cannot be shown again.
+            return _profile_page(request, member, TokenForm(), new_token=raw)
+    return _profile_page(request, member, form)
+
+
+@require_POST
+@member_required
+def token_revoke(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.active().filter(member=member), pk=pk)
+    revoke_api_token(token=token, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"Revoked the token “{token.name}”. It no longer works.")
+    return redirect("portal:profile")
+
+
+@require_http_methods(["GET", "POST"])
+def claim(request: HttpRequest) -> HttpResponse:
+    """Open the online account of a member on the register (SPEC §13)."""
+    if request.user.is_authenticated:
+        return redirect("portal:home")
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = claim_account(request=request, **form.cleaned_data)
+        except DomainError as error:
+            if error.field_errors:
+                for field, messages_ in error.field_errors.items():
+                    for message in messages_:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                form.add_error(None, error.message)
+        else:
+            return render(request, "portal/claim_sent.html", {"email": member.email})
+    status = 422 if form.errors else 200
+    return render(request, "portal/claim.html", {"form": form}, status=status)

@@ -1,0 +1,315 @@
+"""Counting CE claims against a cycle: what counts, how much, and a sentence saying why.
+
+The dashboard, the transcript, the daily compliance sweep and the audit all read the same
+:class:`Progress`, so a member, a staff reviewer and a notice never disagree about a total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from keepcert.rules.cycles import Window
+from keepcert.rules.text import format_date, format_points, points_phrase
+
+__all__ = [
+    "CategoryProgress",
+    "CategoryRule",
+    "Claim",
+    "ClaimResult",
+    "Outcome",
+    "Progress",
+    "Requirement",
+    "evaluate",
+]
+
+_ZERO = Decimal(0)
+
+
+def _has_at_most_two_places(value: Decimal) -> bool:
+    """Whether ``value`` is a whole number of hundredths ("1.500" is; "1.005" is not).
+
+    Read from the digits rather than by arithmetic so the answer never depends on the
+    caller's decimal context.
+    """
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN or infinity
+        return False
+    surplus = -2 - exponent
+    return surplus <= 0 or all(digit == 0 for digit in digits[-surplus:])
+
+
+@dataclass(frozen=True)
+class CategoryRule:
+    """One activity category as the program defines it for counting."""
+
+    code: str
+    name: str
+    max_points: Decimal | None = None
+    """Most points the category may count in one cycle; ``None`` means no cap."""
+    claimable_until: date | None = None
+    """Activities must end on or before this day to count (a rule retired on a date)."""
+
+    def __post_init__(self) -> None:
+        if self.max_points is not None and not (
+            self.max_points.is_finite() and self.max_points >= 0
+        ):
+            raise ValueError(f"Category {self.code!r} has an invalid cap: {self.max_points}.")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What a credential asks for in one cycle: the points and the categories that count."""
+
+    required: Decimal
+    categories: tuple[CategoryRule, ...]
+    """In the order the program displays them; progress keeps that order."""
+
+    def __post_init__(self) -> None:
+        if not (self.required.is_finite() and self.required >= 0):
+            raise ValueError(f"Required points must be zero or more, not {self.required}.")
+        codes = [rule.code for rule in self.categories]
+        if len(set(codes)) != len(codes):
+            # A claim names its category by code; two rules with one code would make its
+            # cap and deadline ambiguous.
+            raise ValueError(f"Category codes must be unique: {codes}.")
+
+    def category(self, code: str) -> CategoryRule | None:
+        """The category with this code, or ``None`` when the program has no such category."""
+        for rule in self.categories:
+            if rule.code == code:
+                return rule
+        return None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One activity a member entered, as the rules need to see it.
+
+    Rejecting impossible claims here (instead of counting them as nothing) keeps a data
+    error from being shown to a member as a rule they broke; the same limits are database
+    constraints, so a stored activity always passes.
+    """
+
+    id: str
+    """Opaque and unique within one evaluation; also the last tie-break of the order."""
+    category: str
+    title: str
+    start: date
+    end: date
+    points: Decimal
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(
+                f"Claim {self.id!r} ends ({self.end}) before it starts ({self.start})."
+            )
+        if not (self.points.is_finite() and self.points > 0):
+            raise ValueError(f"Claim {self.id!r} must have more than 0 points, not {self.points}.")
+        if not _has_at_most_two_places(self.points):
+            raise ValueError(f"Claim {self.id!r} has more than two decimal places: {self.points}.")
+
+
+class Outcome(StrEnum):
+    """How a claim was counted; stable codes for the API, exports and translations."""
+
+    COUNTED = "counted"
+    PARTLY_CAPPED = "partly_capped"
+    CAPPED = "capped"
+    NOT_CLAIMABLE = "not_claimable"
+    OUTSIDE_CYCLE = "outside_cycle"
+    FUTURE = "future"
+    UNKNOWN_CATEGORY = "unknown_category"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """How one claim counted, with the sentence shown to the member beside it."""
+
+    claim: Claim
+    counted: Decimal
+    outcome: Outcome
+    explanation: str
+
+
+@dataclass(frozen=True)
+class CategoryProgress:
+    """One category's share of a cycle."""
+
+    code: str
+    name: str
+    claimed: Decimal
+    """Points of this category's claims whose dates lie inside the cycle."""
+    counted: Decimal
+    cap: Decimal | None
+
+    @property
+    def cap_reached(self) -> bool:
+        """Whether more activities in this category would count nothing this cycle."""
+        return self.cap is not None and self.counted >= self.cap
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a member stands in one cycle, down to each claim."""
+
+    window: Window
+    required: Decimal
+    claimed: Decimal
+    """Every point entered against the cycle, whether it counted or not."""
+    counted: Decimal
+    remaining: Decimal
+    percent: int
+    compliant: bool
+    categories: tuple[CategoryProgress, ...]
+    claims: tuple[ClaimResult, ...]
+    """In canonical order: by end, then start, then id."""
+
+    def result_for(self, claim_id: str) -> ClaimResult:
+        """The result for one claim; ``KeyError`` if it was not part of the evaluation."""
+        for result in self.claims:
+            if result.claim.id == claim_id:
+                return result
+        raise KeyError(claim_id)
+
+
+def _canonical_key(claim: Claim) -> tuple[date, date, str]:
+    # Earliest finished first: a cap is filled by what the member completed first, and the
+    # result never depends on the order the database happened to return rows in.
+    return (claim.end, claim.start, claim.id)
+
+
+def _percent(counted: Decimal, required: Decimal) -> int:
+    if required == 0:
+        return 100
+    # Integer division of exact decimals floors without a rounded intermediate, so 29.99
+    # of 30 shows 99%, never a premature 100%.
+    return max(0, min(100, int((counted * 100) // required)))
+
+
+def _unknown_category(claim: Claim) -> ClaimResult:
+    return ClaimResult(
+        claim,
+        _ZERO,
+        Outcome.UNKNOWN_CATEGORY,
+        "Not counted: this category is not part of the program.",
+    )
+
+
+def _ineligible(
+    claim: Claim, rule: CategoryRule, window: Window, today: date
+) -> ClaimResult | None:
+    """The result for a claim that counts nothing whatever the caps, or ``None`` if it may count.
+
+    The checks run in order of what a member should fix first: wrong dates before a date
+    that has not come yet, before a category retired on a date.
+    """
+    if not window.contains_span(claim.start, claim.end):
+        return ClaimResult(
+            claim,
+            _ZERO,
+            Outcome.OUTSIDE_CYCLE,
+            "Not counted: the dates are outside this cycle "
+            f"({format_date(window.start)} \N{EN DASH} {format_date(window.end)}).",
+        )
+    if claim.end > today:
+        return ClaimResult(
+            claim,
+            _ZERO,
+            Outcome.FUTURE,
+            "Not counted yet: the activity ends after today.",
+        )
+    if rule.claimable_until is not None and claim.end > rule.claimable_until:
+        return ClaimResult(
+            claim,
+            _ZERO,
+            Outcome.NOT_CLAIMABLE,
+            f"Not counted: {rule.name} can only be claimed for activity up to "
+            f"{format_date(rule.claimable_until)}.",
+        )
+    return None
+
+
+def _apply_cap(claim: Claim, rule: CategoryRule, already_counted: Decimal) -> ClaimResult:
+    """Count an eligible claim against what is left of its category's cap."""
+    if rule.max_points is None or already_counted + claim.points <= rule.max_points:
+        return ClaimResult(
+            claim,
+            claim.points,
+            Outcome.COUNTED,
+            f"Counted in full: {points_phrase(claim.points)}.",
+        )
+    cap_text = f"{rule.name} counts at most {points_phrase(rule.max_points)} a cycle"
+    left = rule.max_points - already_counted  # never negative: nothing counts past the cap
+    if left > 0:
+        return ClaimResult(
+            claim,
+            left,
+            Outcome.PARTLY_CAPPED,
+            f"{format_points(left)} of {points_phrase(claim.points)} counted: {cap_text}.",
+        )
+    if rule.max_points == 0:
+        # No earlier activity is to blame when the category counts nothing at all.
+        explanation = f"Not counted: {rule.name} counts no points in a cycle."
+    else:
+        explanation = f"Not counted: {cap_text}, and earlier activities already reached that."
+    return ClaimResult(claim, _ZERO, Outcome.CAPPED, explanation)
+
+
+def evaluate(
+    requirement: Requirement, window: Window, claims: Iterable[Claim], today: date
+) -> Progress:
+    """Count ``claims`` against one cycle as of ``today``.
+
+    A claim counts nothing when its category is unknown, its dates leave the cycle, it ends
+    after today, or it ends after its category's ``claimable_until``. Eligible claims of a
+    capped category fill the cap earliest-finished first; the one that crosses the cap
+    counts what is left. Nothing here rounds: points are exact two-place decimals.
+    """
+    ordered = sorted(claims, key=_canonical_key)
+    ids = [claim.id for claim in ordered]
+    if len(set(ids)) != len(ids):
+        raise ValueError("Claim ids must be unique within one evaluation.")
+
+    rules = {rule.code: rule for rule in requirement.categories}
+    claimed_by_category = dict.fromkeys(rules, _ZERO)
+    counted_by_category = dict.fromkeys(rules, _ZERO)
+    results: list[ClaimResult] = []
+    for claim in ordered:
+        rule = rules.get(claim.category)
+        if rule is None:
+            results.append(_unknown_category(claim))
+            continue
+        if window.contains_span(claim.start, claim.end):
+            claimed_by_category[rule.code] += claim.points
+        result = _ineligible(claim, rule, window, today)
+        if result is None:
+            result = _apply_cap(claim, rule, counted_by_category[rule.code])
+            counted_by_category[rule.code] += result.counted
+        results.append(result)
+
+    claimed = sum((claim.points for claim in ordered), _ZERO)
+    counted = sum(counted_by_category.values(), _ZERO)
+    return Progress(
+        window=window,
+        required=requirement.required,
+        claimed=claimed,
+        counted=counted,
+        remaining=max(_ZERO, requirement.required - counted),
+        percent=_percent(counted, requirement.required),
+        compliant=counted >= requirement.required,
+        categories=tuple(
+            CategoryProgress(
+                code=rule.code,
+                name=rule.name,
+                claimed=claimed_by_category[rule.code],
+                counted=counted_by_category[rule.code],
+                cap=rule.max_points,
+            )
+            for rule in requirement.categories
+        ),
+        claims=tuple(results),
+    )

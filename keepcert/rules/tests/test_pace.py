@@ -1,0 +1,154 @@
+"""Pace and the member's plan (SPEC §5)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from keepcert.rules import Pace, PaceStatus, Progress, Window, assess_pace, evaluate
+from keepcert.rules.tests.factories import CYCLE, make_claim, make_requirement
+
+# CYCLE runs 2023-05-10 .. 2026-05-31.
+
+
+def progress_with(
+    counted: str | int, *, today: date, required: str | int = 30, window: Window = CYCLE
+) -> Progress:
+    """A cycle in which ``counted`` points were earned on its first day."""
+    claims = [make_claim(counted, start=window.start)] if Decimal(counted) else []
+    return evaluate(make_requirement(required), window, claims, today)
+
+
+def pace_at(
+    counted: str | int, today: date, *, required: str | int = 30, window: Window = CYCLE
+) -> Pace:
+    return assess_pace(progress_with(counted, today=today, required=required, window=window), today)
+
+
+def test_spec_example_plan() -> None:
+    pace = pace_at(24, date(2025, 12, 31))
+    assert (pace.days_left, pace.months_left, pace.per_month) == (151, 5, Decimal("1.2"))
+    assert pace.plan == "6 points in 5 months: about 1.2 a month."
+
+
+@pytest.mark.parametrize(
+    ("today", "window_end", "months_left"),
+    [
+        (date(2025, 12, 31), date(2026, 5, 31), 5),  # exactly five months
+        (date(2026, 1, 1), date(2026, 5, 31), 5),  # four months and 30 days: rounded up
+        (date(2026, 4, 30), date(2026, 5, 31), 2),  # one month and a day
+        (date(2026, 5, 19), date(2026, 5, 31), 1),  # part of a month is still one
+        # A month after August 31 ends on the last day of February.
+        (date(2025, 8, 31), date(2026, 2, 28), 6),
+        (date(2025, 8, 28), date(2026, 2, 28), 6),
+        (date(2025, 8, 27), date(2026, 2, 28), 7),
+        (date(2023, 8, 31), date(2024, 2, 29), 6),
+    ],
+)
+def test_months_left_counts_calendar_months_rounded_up(
+    today: date, window_end: date, months_left: int
+) -> None:
+    window = Window(date(2023, 3, 1), window_end)
+    assert pace_at(1, today, window=window).months_left == months_left
+
+
+def test_a_monthly_plan_from_31_days_left() -> None:
+    pace = pace_at(24, date(2026, 4, 30))
+    assert pace.days_left == 31
+    assert pace.plan == "6 points in 2 months: about 3 a month."
+
+
+@pytest.mark.parametrize(
+    ("today", "plan"),
+    [
+        (date(2026, 5, 1), "6 points in 30 days."),
+        (date(2026, 5, 19), "6 points in 12 days."),
+        (date(2026, 5, 30), "6 points in 1 day."),
+        (date(2026, 5, 31), "6 points by the end of today."),
+    ],
+)
+def test_under_a_month_left_the_plan_counts_days(today: date, plan: str) -> None:
+    pace = pace_at(24, today)
+    assert pace.plan == plan
+    assert pace.status is PaceStatus.BEHIND
+    assert pace.months_left == 1
+    assert pace.per_month == Decimal(6)
+
+
+def test_the_last_day_is_still_open() -> None:
+    pace = pace_at(24, date(2026, 5, 31))
+    assert (pace.days_left, pace.months_left) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("counted", "plan"),
+    [(26, "This cycle ended 4 points short."), (29, "This cycle ended 1 point short.")],
+)
+def test_a_cycle_that_ended_without_the_points_ended_short(counted: int, plan: str) -> None:
+    pace = pace_at(counted, date(2026, 6, 1))
+    assert pace.status is PaceStatus.ENDED_SHORT
+    assert (pace.days_left, pace.months_left, pace.per_month) == (0, 0, None)
+    assert pace.expected_by_now == Decimal(30)
+    assert pace.plan == plan
+
+
+@pytest.mark.parametrize("today", [date(2024, 1, 1), date(2026, 5, 31), date(2027, 1, 1)])
+def test_met_requirement_is_complete_during_and_after_the_cycle(today: date) -> None:
+    pace = pace_at(30, today)
+    assert pace.status is PaceStatus.COMPLETE
+    assert pace.per_month is None
+    assert pace.plan == "Requirement met: nothing more is needed this cycle."
+
+
+def test_nothing_required_is_complete() -> None:
+    assert pace_at(0, date(2024, 1, 1), required=0).status is PaceStatus.COMPLETE
+
+
+YEAR_2025 = Window(date(2025, 1, 1), date(2025, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("counted", "status"),
+    [("15.04", PaceStatus.ON_TRACK), ("15.03", PaceStatus.BEHIND), ("20", PaceStatus.ON_TRACK)],
+)
+def test_on_track_means_counted_keeps_up_with_elapsed_time(
+    counted: str, status: PaceStatus
+) -> None:
+    # 2 July is day 183 of 365 (today counts as elapsed): 30 * 183 / 365 = 15.041...
+    pace = pace_at(counted, date(2025, 7, 2), window=YEAR_2025)
+    assert pace.expected_by_now == Decimal("15.04")
+    assert pace.status is status
+
+
+def test_expected_by_now_rounds_half_up() -> None:
+    window = Window(date(2025, 1, 1), date(2025, 1, 1) + timedelta(days=399))
+    # One day of 400 elapsed, 10 required: exactly 0.025.
+    assert pace_at(0, window.start, required=10, window=window).expected_by_now == Decimal("0.03")
+
+
+def test_expected_by_now_counts_today_and_is_clamped() -> None:
+    assert pace_at(0, date(2025, 1, 1), window=YEAR_2025, required=365).expected_by_now == 1
+    before = pace_at(0, date(2024, 12, 1), window=YEAR_2025)
+    assert before.expected_by_now == 0
+    assert before.status is PaceStatus.ON_TRACK
+    assert pace_at(0, date(2026, 3, 1), window=YEAR_2025).expected_by_now == 30
+
+
+def test_points_a_month_round_up_so_the_plan_reaches_the_requirement() -> None:
+    pace = pace_at(20, date(2026, 3, 1))  # 10 points in 3 months: 3.33...
+    assert pace.per_month == Decimal("3.4")
+    assert pace.plan == "10 points in 3 months: about 3.4 a month."
+
+
+def test_a_small_gap_never_reads_as_zero_a_month() -> None:
+    pace = pace_at("29.75", date(2023, 6, 1))
+    assert pace.plan == "0.25 points in 36 months: about 0.1 a month."
+
+
+def test_one_point_and_one_month_are_singular() -> None:
+    window = Window(date(2025, 1, 1), date(2025, 4, 1))
+    pace = pace_at(29, date(2025, 3, 1), window=window)
+    assert pace.days_left == 31
+    assert pace.plan == "1 point in 1 month: about 1 a month."

@@ -1,0 +1,161 @@
+"""Properties the counting and the cycle dates must keep for any input (hypothesis)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keepcert.rules import (
+    CategoryRule,
+    Claim,
+    Progress,
+    Requirement,
+    Window,
+    cycles_until,
+    evaluate,
+    next_cycle,
+)
+
+# Enough examples to reach caps, cut-offs and window edges while the suite stays fast.
+FAST = settings(max_examples=60, deadline=None)
+
+EPOCH = date(2020, 1, 1)
+SPAN_DAYS = 1500  # about four years: claims fall before, inside and after the windows
+
+days = st.integers(0, SPAN_DAYS).map(lambda n: EPOCH + timedelta(days=n))
+
+
+def hundredths(low: int, high: int) -> st.SearchStrategy[Decimal]:
+    """Two-place decimals, as points are entered and stored."""
+    return st.integers(low, high).map(lambda cents: Decimal(cents).scaleb(-2))
+
+
+points = hundredths(1, 2500)
+CODES = ("PE", "FE", "AU")
+
+
+@st.composite
+def windows(draw: st.DrawFn) -> Window:
+    start = draw(days)
+    return Window(start, start + timedelta(days=draw(st.integers(0, 1200))))
+
+
+@st.composite
+def requirements(draw: st.DrawFn) -> Requirement:
+    rules = tuple(
+        CategoryRule(
+            code,
+            f"Category {code}",
+            max_points=draw(st.none() | hundredths(0, 4000)),
+            claimable_until=draw(st.none() | days),
+        )
+        for code in CODES
+    )
+    return Requirement(draw(hundredths(0, 6000)), rules)
+
+
+def claim_lists(max_size: int = 12) -> st.SearchStrategy[list[Claim]]:
+    # "XX" is not in the program: those claims must count nothing.
+    fields = st.tuples(st.sampled_from((*CODES, "XX")), days, st.integers(0, 120), points)
+    return st.lists(fields, max_size=max_size).map(
+        lambda rows: [
+            Claim(f"c{index}", code, f"Activity {index}", start, start + timedelta(length), pts)
+            for index, (code, start, length, pts) in enumerate(rows)
+        ]
+    )
+
+
+def counted_by_claim(progress: Progress) -> dict[str, Decimal]:
+    return {result.claim.id: result.counted for result in progress.claims}
+
+
+@FAST
+@given(requirements(), windows(), claim_lists(), days)
+def test_counted_never_exceeds_claimed(
+    requirement: Requirement, window: Window, claims: list[Claim], today: date
+) -> None:
+    progress = evaluate(requirement, window, claims, today)
+    assert 0 <= progress.counted <= progress.claimed
+    for result in progress.claims:
+        assert 0 <= result.counted <= result.claim.points
+    for category in progress.categories:
+        assert 0 <= category.counted <= category.claimed
+    # The totals a member sees add up, line by line and category by category.
+    assert progress.counted == sum(r.counted for r in progress.claims)
+    assert progress.counted == sum(c.counted for c in progress.categories)
+
+
+@FAST
+@given(requirements(), windows(), claim_lists(), days)
+def test_no_category_counts_past_its_cap(
+    requirement: Requirement, window: Window, claims: list[Claim], today: date
+) -> None:
+    progress = evaluate(requirement, window, claims, today)
+    for category in progress.categories:
+        if category.cap is not None:
+            assert category.counted <= category.cap
+
+
+@FAST
+@given(requirements(), windows(), claim_lists(max_size=10), claim_lists(max_size=1), days)
+def test_adding_a_claim_never_lowers_the_counted_total(
+    requirement: Requirement,
+    window: Window,
+    claims: list[Claim],
+    extra: list[Claim],
+    today: date,
+) -> None:
+    before = evaluate(requirement, window, claims, today)
+    added = [Claim("added", c.category, c.title, c.start, c.end, c.points) for c in extra]
+    after = evaluate(requirement, window, [*claims, *added], today)
+    assert after.counted >= before.counted
+    assert after.claimed >= before.claimed
+
+
+@FAST
+@given(requirements(), windows(), claim_lists(), days, st.data())
+def test_the_result_does_not_depend_on_claim_order(
+    requirement: Requirement,
+    window: Window,
+    claims: list[Claim],
+    today: date,
+    data: st.DataObject,
+) -> None:
+    shuffled = data.draw(st.permutations(claims))
+    original = evaluate(requirement, window, claims, today)
+    reordered = evaluate(requirement, window, shuffled, today)
+    assert counted_by_claim(reordered) == counted_by_claim(original)
+    assert reordered == original  # outcomes, sentences, order and totals alike
+
+
+@FAST
+@given(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31)),
+    st.integers(1, 5),
+    st.integers(0, 20 * 366),
+)
+def test_consecutive_cycles_tile_the_calendar(
+    certified_on: date, years: int, horizon_days: int
+) -> None:
+    horizon = certified_on + timedelta(days=horizon_days)
+    windows = cycles_until(certified_on, horizon, years)
+
+    assert windows[0].start == certified_on
+    assert windows[-1].contains(horizon)
+    for previous, current in itertools.pairwise(windows):
+        assert current == next_cycle(previous, years)
+        assert current.start == previous.end + timedelta(days=1)
+    assert all(window.start <= window.end for window in windows)
+
+    covering: Counter[date] = Counter()
+    for window in windows:
+        for offset in range(window.days):
+            covering[window.start + timedelta(days=offset)] += 1
+    every_day = (certified_on + timedelta(days=n) for n in range(horizon_days + 1))
+    assert all(covering[day] == 1 for day in every_day)
+    assert max(covering.values()) == 1  # no day belongs to two cycles, even past the horizon
