@@ -16,8 +16,9 @@ NOW = datetime(2025, 11, 20, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_files(settings):  # type: ignore[no-untyped-def]
-    """Tests render templates without running collectstatic first."""
+def _test_settings(settings):  # type: ignore[no-untyped-def]
+    """A fast password hash, and templates rendered without running collectstatic first."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

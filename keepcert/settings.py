@@ -153,6 +153,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing folder
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
@@ -191,7 +192,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # KeepCert policy knobs that are deployment settings rather than program rules.
 KEEPCERT_PROGRAM = env_str("KEEPCERT_PROGRAM", "amt-ccp")
-KEEPCERT_API_TOKEN_PREFIX = "kc_"
+KEEPCERT_API_TOKEN_PREFIX = "kc_"  # noqa: S105 - a public marker, not a secret
 
 LOGGING = {
     "version": 1,

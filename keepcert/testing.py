@@ -36,7 +36,9 @@ def category(code: str = "professional-education") -> Category:
 
 
 def make_user(email: str, *, password: str = PASSWORD, staff: bool = False) -> User:
-    user = User.objects.create_user(email=email, password=password, is_staff=staff, is_superuser=staff)
+    user = User.objects.create_user(
+        email=email, password=password, is_staff=staff, is_superuser=staff
+    )
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     return user
 
@@ -66,8 +68,12 @@ def make_member(
     return member
 
 
-def make_certification(member: Member, code: str = "RMA", certified_on: date = date(2023, 5, 10)) -> Certification:
-    return create_certification(member=member, credential=credential(code), certified_on=certified_on)
+def make_certification(
+    member: Member, code: str = "RMA", certified_on: date = date(2023, 5, 10)
+) -> Certification:
+    return create_certification(
+        member=member, credential=credential(code), certified_on=certified_on
+    )
 
 
 def current_cycle(certification: Certification) -> Cycle:

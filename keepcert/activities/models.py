@@ -18,7 +18,9 @@ class Activity(models.Model):
     address, as evidence if the entry is ever questioned.
     """
 
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="activities")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="activities"
+    )
     category = models.ForeignKey("program.Category", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=200)
     provider = models.CharField(max_length=200, blank=True)
@@ -41,7 +43,9 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-end_date", "-start_date", "-id"]
         verbose_name_plural = "activities"
-        indexes = [models.Index(fields=["member", "category", "start_date"], name="activity_dup_idx")]
+        indexes = [
+            models.Index(fields=["member", "category", "start_date"], name="activity_dup_idx")
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(points__gt=0), name="activity_points_positive"),
             models.CheckConstraint(

@@ -87,7 +87,9 @@ class _Errors:
             raise DomainError(first, field_errors=self.fields)
 
 
-def _points(data: ActivityData, category_rule: CategoryRule | None, errors: _Errors) -> Decimal | None:
+def _points(
+    data: ActivityData, category_rule: CategoryRule | None, errors: _Errors
+) -> Decimal | None:
     points = data.points
     if data.units is not None:
         if category_rule is None or not category_rule.has_calculator:
@@ -196,7 +198,11 @@ def validate_activity(
             "end_date",
             "The end date cannot be in the future: record an activity once you have completed it.",
         )
-    if category_rule and category_rule.claimable_until and data.end_date > category_rule.claimable_until:
+    if (
+        category_rule
+        and category_rule.claimable_until
+        and data.end_date > category_rule.claimable_until
+    ):
         errors.add(
             "end_date",
             f"{category_rule.name} can only be claimed for activity up to "
@@ -248,7 +254,9 @@ def snapshot(activity: Activity) -> dict[str, Any]:
         "points": str(activity.points),
         "units": None if activity.units is None else str(activity.units),
         "notes": activity.notes,
-        "cycles": sorted(cycle_label(c) for c in activity.cycles.select_related("certification__credential")),
+        "cycles": sorted(
+            cycle_label(c) for c in activity.cycles.select_related("certification__credential")
+        ),
     }
 
 
@@ -317,7 +325,9 @@ def change_blocker(activity: Activity, *, today: date, program_rules: ProgramRul
     for claim in activity.claims.select_related("cycle__certification__credential"):
         cycle = claim.cycle
         grace = program_rules.on(cycle.start).recording_grace_days
-        if cycle.status != Cycle.Status.OPEN or not rules.is_recording_open(cycle.window, today, grace):
+        if cycle.status != Cycle.Status.OPEN or not rules.is_recording_open(
+            cycle.window, today, grace
+        ):
             return f"It counts toward your {cycle_label(cycle)}, which is closed for changes."
     return None
 
@@ -381,7 +391,9 @@ def update_activity(
 
 
 @transaction.atomic
-def delete_activity(*, activity: Activity, actor: User | None, ip_address: str | None = None) -> None:
+def delete_activity(
+    *, activity: Activity, actor: User | None, ip_address: str | None = None
+) -> None:
     """Delete an entry while its cycles are open; the history keeps what it was."""
     member = activity.member
     program_rules = ProgramRules(member.program)

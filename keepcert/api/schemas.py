@@ -36,7 +36,6 @@ _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 # Far above any points or units a rule allows (the columns hold less than 100,000), and
 # far below what a 28-digit decimal context cannot round to hundredths.
 _TOO_LARGE = Decimal(1_000_000)
-_BIGGEST_ID = 2**63 - 1  # the database's integer
 
 
 def _text(value: str) -> str:
@@ -94,12 +93,11 @@ DecimalIn = Annotated[
     PlainValidator(_decimal),
     WithJsonSchema(
         {
-            "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}],
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?$"}],
             "examples": ["1.25", 3],
         }
     ),
 ]
-Id = Annotated[StrictInt, Field(ge=1, le=_BIGGEST_ID)]
 
 
 def _drop_null_from_schema(schema: dict[str, Any]) -> None:
@@ -124,14 +122,14 @@ class _Input(BaseModel):
     @classmethod
     def _refuse_null(cls, value: object) -> object:
         if value is None:
-            raise PydanticCustomError("null", "Give a value, or leave the field out.")
+            raise PydanticCustomError("null", "Give a value here, not null.")
         return value
 
 
 _CATEGORY = "The category's code, e.g. `professional-education` (see GET /me)."
 _POINTS = (
     "Points earned: a JSON number or a decimal string, more than 0, at most two decimal "
-    "places, at most the program's per-entry maximum (100)."
+    "places, at most the program's per-entry maximum (100 today)."
 )
 _UNITS = "Units (e.g. contact hours) for a category with a calculator, instead of points."
 _CERTIFICATIONS = (
@@ -153,7 +151,7 @@ class ActivityIn(_Input):
     points: DecimalIn | None = Field(None, description=_POINTS)
     units: DecimalIn | None = Field(None, description=_UNITS)
     notes: Text = Field("", description="Up to 5,000 characters.")
-    certifications: list[Id] | None = Field(None, max_length=50, description=_CERTIFICATIONS)
+    certifications: list[StrictInt] | None = Field(None, max_length=50, description=_CERTIFICATIONS)
     attest: StrictBool = Field(False, description=_ATTEST)
     confirm_duplicate: StrictBool = Field(False, description=_CONFIRM)
 
@@ -173,7 +171,7 @@ class ActivityPatch(_Input):
     points: DecimalIn | None = Field(None, description=_POINTS)
     units: DecimalIn | None = Field(None, description=_UNITS)
     notes: Text | None = None
-    certifications: list[Id] | None = Field(None, max_length=50, description=_CERTIFICATIONS)
+    certifications: list[StrictInt] | None = Field(None, max_length=50, description=_CERTIFICATIONS)
     attest: StrictBool = Field(False, description=_ATTEST + " Every change is attested anew.")
     confirm_duplicate: StrictBool = Field(False, description=_CONFIRM)
 

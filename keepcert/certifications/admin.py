@@ -8,8 +8,8 @@ from keepcert.certifications.models import Certification, Cycle
 class CycleInline(admin.TabularInline[Cycle, Certification]):
     model = Cycle
     extra = 0
-    fields = ["start", "end", "status"]
-    readonly_fields = fields
+    fields = ("start", "end", "status")
+    readonly_fields = ("start", "end", "status")
     can_delete = False
 
 

@@ -65,7 +65,9 @@ class Cycle(models.Model):
         COMPLIANT = "compliant", "Completed"
         NONCOMPLIANT = "noncompliant", "Ended short"
 
-    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="cycles")
+    certification = models.ForeignKey(
+        Certification, on_delete=models.CASCADE, related_name="cycles"
+    )
     start = models.DateField()
     end = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)

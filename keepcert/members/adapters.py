@@ -6,7 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     """Accounts are claimed against a member record (SPEC §13), never opened freely."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:

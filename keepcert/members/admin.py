@@ -8,14 +8,17 @@ from keepcert.members.models import ApiToken, Member, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Name", {"fields": ("first_name", "last_name")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
@@ -24,7 +27,7 @@ class UserAdmin(DjangoUserAdmin):
 class CertificationInline(admin.TabularInline[Certification, Member]):
     model = Certification
     extra = 0
-    fields = ["credential", "certified_on", "status", "status_reason", "status_changed_on"]
+    fields = ("credential", "certified_on", "status", "status_reason", "status_changed_on")
     readonly_fields = fields
     can_delete = False
     show_change_link = True

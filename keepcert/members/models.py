@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -14,7 +15,9 @@ from django.db.models.functions import Lower
 class UserManager(DjangoUserManager["User"]):
     """Accounts are identified by email; there is no username."""
 
-    def _create_user_object(self, username: Any, email: str | None, password: str | None, **extra: Any) -> User:  # type: ignore[override]
+    def _create_user_object(
+        self, username: Any, email: str | None, password: str | None, **extra: Any
+    ) -> User:
         user = self.model(email=self.normalize_email(email), **extra)
         user.password = ""
         if password is not None:
@@ -23,14 +26,18 @@ class UserManager(DjangoUserManager["User"]):
             user.set_unusable_password()
         return user
 
-    def create_user(self, email: str | None = None, password: str | None = None, **extra: Any) -> User:  # type: ignore[override]
+    def create_user(  # type: ignore[override]
+        self, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         user = self._create_user_object(None, email, password, **extra)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str | None = None, password: str | None = None, **extra: Any) -> User:  # type: ignore[override]
+    def create_superuser(  # type: ignore[override]
+        self, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
@@ -45,7 +52,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
@@ -65,7 +72,11 @@ class Member(models.Model):
     program = models.ForeignKey("program.Program", on_delete=models.PROTECT, related_name="members")
     member_number = models.CharField(max_length=20, unique=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
     )
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)

@@ -7,6 +7,7 @@ import secrets
 from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.core.context import request_context
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
@@ -32,7 +33,6 @@ def _throttle_claims(ip_address: str | None) -> None:
         )
 
 
-@transaction.atomic
 def claim_account(
     *,
     request: HttpRequest,
@@ -47,7 +47,29 @@ def claim_account(
     The member proves who they are with their member ID, last name and date of
     birth; the email becomes their sign-in once they follow the link sent to it.
     """
+    # Counted outside the transaction (the cache is in the database): failed attempts
+    # roll back, and must still count.
     _throttle_claims(request.META.get("REMOTE_ADDR"))
+    with transaction.atomic():
+        return _claim(
+            request=request,
+            member_number=member_number,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+            email=email,
+            password=password,
+        )
+
+
+def _claim(
+    *,
+    request: HttpRequest,
+    member_number: str,
+    last_name: str,
+    date_of_birth: date,
+    email: str,
+    password: str,
+) -> Member:
     member = (
         Member.objects.select_for_update()
         .filter(
@@ -93,8 +115,15 @@ def claim_account(
         data={"email": email},
         ip_address=request.META.get("REMOTE_ADDR"),
     )
-    transaction.on_commit(lambda: address.send_confirmation(request, signup=True))
+    transaction.on_commit(lambda: _send_confirmation(request, address))
     return member
+
+
+def _send_confirmation(request: HttpRequest, address: EmailAddress) -> None:
+    # allauth reads the request from its context variable; set it explicitly so the
+    # email goes out the same way whenever the commit callback runs.
+    with request_context(request):
+        address.send_confirmation(request, signup=True)
 
 
 def _hash(raw: str) -> str:
@@ -106,15 +135,25 @@ def create_api_token(*, member: Member, name: str, actor: User) -> tuple[ApiToke
     """Make a personal API token. The raw token is returned once and never stored."""
     name = name.strip()
     if not name:
-        raise DomainError("Give the token a name.", field_errors={"name": ["Give the token a name."]})
+        raise DomainError(
+            "Give the token a name.", field_errors={"name": ["Give the token a name."]}
+        )
     if len(name) > 80:
         raise DomainError(
             "Keep the name to 80 characters or fewer.",
             field_errors={"name": ["Keep the name to 80 characters or fewer."]},
         )
     raw = settings.KEEPCERT_API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(member=member, name=name, prefix=raw[:10], token_hash=_hash(raw))
-    log_event(action="members.api_token.created", subject=token, actor=actor, member=member, data={"name": name})
+    token = ApiToken.objects.create(
+        member=member, name=name, prefix=raw[:10], token_hash=_hash(raw)
+    )
+    log_event(
+        action="members.api_token.created",
+        subject=token,
+        actor=actor,
+        member=member,
+        data={"name": name},
+    )
     return token, raw
 
 
@@ -125,7 +164,11 @@ def revoke_api_token(*, token: ApiToken, actor: User) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     log_event(
-        action="members.api_token.revoked", subject=token, actor=actor, member=token.member, data={"name": token.name}
+        action="members.api_token.revoked",
+        subject=token,
+        actor=actor,
+        member=token.member,
+        data={"name": token.name},
     )
 
 

@@ -83,7 +83,9 @@ class ActivityForm(AccessibleForm):
         help_text="Only for categories with a unit calculator.",
         error_messages={"invalid": "Enter the units as a number."},
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
     cycles = forms.Field(required=False)  # replaced in __init__
     attestation = forms.BooleanField(required=False)
     confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -22,8 +22,8 @@ from keepcert.activities.services import (
     Attestation,
     change_blocker,
     delete_activity,
-    recordable_cycles,
     record_activity,
+    recordable_cycles,
     update_activity,
 )
 from keepcert.certifications.models import Cycle
@@ -43,7 +43,9 @@ def member_required(view: MemberView) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        member = Member.objects.select_related("program").filter(user=request.user).first()
+        user = request.user
+        assert user.is_authenticated  # login_required
+        member = Member.objects.select_related("program").filter(user=user).first()
         if member is None:
             raise PermissionDenied("This account is not linked to a member record.")
         return view(request, member, *args, **kwargs)
@@ -127,8 +129,9 @@ def _activity_form_page(
                 return redirect("portal:dashboard")
             except NeedsConfirmation as error:
                 duplicate_warning = error.message
-                form.data = form.data.copy()
-                form.data["confirm_duplicate"] = "on"
+                confirmed = request.POST.copy()
+                confirmed["confirm_duplicate"] = "on"
+                form.data = confirmed
             except DomainError as error:
                 form.add_domain_error(error)
     elif activity is not None:
@@ -274,7 +277,9 @@ def token_create(request: HttpRequest, member: Member) -> HttpResponse:
     if form.is_valid():
         try:
             _, raw = create_api_token(
-                member=member, name=form.cleaned_data["name"], actor=request.user  # type: ignore[arg-type]
+                member=member,
+                name=form.cleaned_data["name"],
+                actor=request.user,  # type: ignore[arg-type]
             )
         except DomainError as error:
             form.add_error("name", error.message)

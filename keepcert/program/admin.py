@@ -46,7 +46,17 @@ class CategoryRuleInline(admin.StackedInline[CategoryRule, RuleSet]):
 class RuleSetForm(forms.ModelForm[RuleSet]):
     class Meta:
         model = RuleSet
-        exclude = ["created_by"]
+        fields = [
+            "program",
+            "effective_from",
+            "note",
+            "cycle_years",
+            "ce_required_from",
+            "grandfather_ends_on_reactivation_after",
+            "recording_grace_days",
+            "max_points_per_entry",
+            "attestation_text",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -79,8 +89,9 @@ class RuleSetAdmin(admin.ModelAdmin[RuleSet]):
         if request.method == "POST" and object_id is not None:
             # Every edit of a version is saved as a new version; the old one stays
             # as it was, because cycles that started under it are judged by it.
-            request.POST = request.POST.copy()
-            request.POST["_saveasnew"] = "1"
+            post = request.POST.copy()
+            post["_saveasnew"] = "1"
+            request.POST = post  # type: ignore[assignment]
         context = {"title": "New version of the program rules", **(extra_context or {})}
         return super().changeform_view(request, object_id, form_url, context)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -68,9 +69,7 @@ class RuleSet(models.Model):
     recording_grace_days = models.PositiveSmallIntegerField(
         default=30, help_text="Days after a cycle ends during which members may still record CE."
     )
-    max_points_per_entry = models.DecimalField(
-        max_digits=6, decimal_places=2, default=Decimal(100)
-    )
+    max_points_per_entry = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(100))
     attestation_text = models.TextField(
         default="I attest that the information I have entered is correct and complete."
     )
@@ -93,7 +92,9 @@ class RuleSet(models.Model):
         return f"{self.program.code} rules from {self.effective_from:%Y-%m-%d}"
 
     def credential_rule(self, credential_id: int) -> CredentialRule | None:
-        return next((r for r in self.credential_rules.all() if r.credential_id == credential_id), None)
+        return next(
+            (r for r in self.credential_rules.all() if r.credential_id == credential_id), None
+        )
 
     def category_rule(self, category_id: int) -> CategoryRule | None:
         return next((r for r in self.category_rules.all() if r.category_id == category_id), None)
@@ -138,8 +139,12 @@ class Category(models.Model):
         return self.code
 
 
-_money = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
-_points = {"max_digits": 6, "decimal_places": 2, "null": True, "blank": True}
+def _money(**kwargs: Any) -> models.DecimalField[Decimal | None, Decimal | None]:
+    return models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, **kwargs)
+
+
+def _points(**kwargs: Any) -> models.DecimalField[Decimal | None, Decimal | None]:
+    return models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True, **kwargs)
 
 
 class CredentialRule(models.Model):
@@ -148,10 +153,10 @@ class CredentialRule(models.Model):
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="credential_rules")
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="rules")
     name = models.CharField(max_length=200)
-    points_required = models.DecimalField(**_points, help_text="CE points per cycle.")
-    annual_fee = models.DecimalField(**_money)
-    reactivation_fee_ce = models.DecimalField(**_money)
-    reactivation_fee_exam = models.DecimalField(**_money)
+    points_required = _points(help_text="CE points per cycle.")
+    annual_fee = _money()
+    reactivation_fee_ce = _money()
+    reactivation_fee_exam = _money()
 
     class Meta:
         ordering = ["credential__code"]
@@ -180,8 +185,8 @@ class CategoryRule(models.Model):
     unit = models.CharField(
         max_length=40, blank=True, help_text="e.g. contact hour; used with points per unit."
     )
-    points_per_unit = models.DecimalField(**_points)
-    max_points_per_cycle = models.DecimalField(**_points)
+    points_per_unit = _points()
+    max_points_per_cycle = _points()
     claimable_until = models.DateField(
         null=True, blank=True, help_text="Only activity ending on or before this day counts."
     )

@@ -118,11 +118,15 @@ def load_program_file(*, path: Path) -> LoadReport:
     if not isinstance(rule_data.get("effective_from"), date):
         raise DomainError("[rules].effective_from must be a date such as 2006-01-01.")
     program, created = Program.objects.get_or_create(
-        code=meta["code"], defaults={"name": meta["name"], "time_zone": meta.get("time_zone", "UTC")}
+        code=meta["code"],
+        defaults={"name": meta["name"], "time_zone": meta.get("time_zone", "UTC")},
     )
     report = LoadReport(program=program.code, effective_from=rule_data["effective_from"])
     if not created and _apply(
-        program, {"name": meta["name"], "time_zone": meta.get("time_zone", "UTC")}, "program", report
+        program,
+        {"name": meta["name"], "time_zone": meta.get("time_zone", "UTC")},
+        "program",
+        report,
     ):
         program.save()
 

@@ -81,7 +81,7 @@ class Command(BaseCommand):
             self._print_logins()
 
     def _print_logins(self) -> None:
-        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write(f"  {STAFF_EMAIL:<28} staff: admin at /admin/")
         for p in PERSONAS:
             if p.account:
@@ -192,7 +192,9 @@ class Command(BaseCommand):
         self._certify(member, "RMA", _month_start(self.today) - timedelta(days=365 * 4 + 200))
         self._certify(member, "RPT", _month_start(self.today) - timedelta(days=365 + 120))
         self._record(member, "Infection control in outpatient care", "3", days_ago=45)
-        self._record(member, "Patient communication skills", "2", days_ago=100, provider="State society")
+        self._record(
+            member, "Patient communication skills", "2", days_ago=100, provider="State society"
+        )
         self._record(
             member,
             "State society annual conference",
@@ -202,8 +204,12 @@ class Command(BaseCommand):
             provider="Texas State Society of AMT",
         )
         self._record(
-            member, "Committee member, state society", "3", days_ago=30,
-            category="organizational-participation", provider="Texas State Society of AMT",
+            member,
+            "Committee member, state society",
+            "3",
+            days_ago=30,
+            category="organizational-participation",
+            provider="Texas State Society of AMT",
         )
 
     def _build_gary(self, member: Member) -> None:
@@ -213,10 +219,38 @@ class Command(BaseCommand):
         self._certify(member, "MLT", date(2018, 10, 10))
         first = Cycle.objects.get(certification__member=member, start=date(2018, 10, 10))
         assert first.window == rules.first_cycle(date(2018, 10, 10))
-        self._import(first, "Clinical laboratory employment, 2019", "15", date(2019, 1, 1), date(2019, 12, 31), "employment-verification")
-        self._import(first, "Clinical laboratory employment, 2020", "15", date(2020, 1, 1), date(2020, 12, 31), "employment-verification")
-        self._import(first, "Hematology case studies", "10", date(2021, 2, 3), date(2021, 2, 5), "professional-education")
-        self._import(first, "Molecular methods course", "8", date(2021, 6, 1), date(2021, 8, 20), "formal-education")
+        self._import(
+            first,
+            "Clinical laboratory employment, 2019",
+            "15",
+            date(2019, 1, 1),
+            date(2019, 12, 31),
+            "employment-verification",
+        )
+        self._import(
+            first,
+            "Clinical laboratory employment, 2020",
+            "15",
+            date(2020, 1, 1),
+            date(2020, 12, 31),
+            "employment-verification",
+        )
+        self._import(
+            first,
+            "Hematology case studies",
+            "10",
+            date(2021, 2, 3),
+            date(2021, 2, 5),
+            "professional-education",
+        )
+        self._import(
+            first,
+            "Molecular methods course",
+            "8",
+            date(2021, 6, 1),
+            date(2021, 8, 20),
+            "formal-education",
+        )
         self._record(member, "Quality control in the core lab", "6", days_ago=150)
         self._record(member, "Microbiology update", "4", days_ago=40)
 

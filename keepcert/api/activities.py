@@ -1,0 +1,294 @@
+"""Recording, reading, changing and deleting CE activities (SPEC §4).
+
+Every rule about what may be recorded lives in `keepcert.activities.services`; this
+module turns the request into `ActivityData` (a category code into the category,
+certification ids into their open cycles) and the service's answer into JSON.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from typing import Annotated
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.params.functions import Query
+
+from keepcert.activities.models import Activity, ActivityClaim, ActivityQuerySet
+from keepcert.activities.services import (
+    ActivityData,
+    Attestation,
+    change_blocker,
+    delete_activity,
+    record_activity,
+    update_activity,
+)
+from keepcert.api.auth import member_of
+from keepcert.api.errors import LOOKUP, ErrorOut
+from keepcert.api.schemas import (
+    ActivityDetailOut,
+    ActivityIn,
+    ActivityOut,
+    ActivityPatch,
+    CountingOut,
+)
+from keepcert.api.shapes import activity_fields, activity_out, category_names, not_found, points
+from keepcert.certifications.models import Cycle
+from keepcert.certifications.selectors import cycle_progress
+from keepcert.core.errors import DomainError
+from keepcert.members.models import Member
+from keepcert.program.models import Category
+from keepcert.program.selectors import ProgramRules
+
+router = Router(tags=["Activities"])
+
+_WRITE = {**LOOKUP, 409: ErrorOut, 422: ErrorOut}
+
+
+def _activities(member: Member) -> ActivityQuerySet:
+    claims = ActivityClaim.objects.select_related(
+        "cycle__certification__credential", "cycle__certification__member__program"
+    )
+    return (
+        Activity.objects.for_member(member.pk)
+        .select_related("category")
+        .prefetch_related(Prefetch("claims", queryset=claims))
+    )
+
+
+def _own_activity(member: Member, activity_id: int) -> Activity:
+    activity = _activities(member).filter(pk=activity_id).first()
+    if activity is None:
+        raise not_found("activity", activity_id)
+    return activity
+
+
+def _client_address(request: HttpRequest) -> str | None:
+    address = request.META.get("REMOTE_ADDR")
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None  # e.g. a unix socket: the attestation keeps no address
+    return str(address)
+
+
+class _References:
+    """Resolves the codes and ids a request names; collects what it cannot resolve."""
+
+    def __init__(self, member: Member) -> None:
+        self.member = member
+        self.errors: dict[str, list[str]] = {}
+
+    def category(self, code: str) -> Category | None:
+        categories = Category.objects.filter(program_id=self.member.program_id)
+        category = categories.filter(code=code).first()
+        if category is None:
+            known = ", ".join(categories.values_list("code", flat=True))
+            self.add("category", f"Choose one of the program's activity categories: {known}.")
+        return category
+
+    def cycles(self, certification_ids: Sequence[int]) -> list[Cycle]:
+        """The cycle of each named certification that could take the entry: its open one,
+        else its latest, which the service then reports as closed for recording."""
+        certifications = self.member.certifications.filter(pk__in=certification_ids)
+        codes = dict(certifications.values_list("pk", "credential__code"))
+        latest: dict[int, Cycle] = {}
+        cycles = (
+            Cycle.objects.filter(certification__in=certifications)
+            .select_related("certification__credential")
+            .order_by("-start")
+        )
+        for cycle in cycles:
+            current = latest.get(cycle.certification_id)
+            if current is None or (
+                cycle.status == Cycle.Status.OPEN and current.status != Cycle.Status.OPEN
+            ):
+                latest[cycle.certification_id] = cycle
+        chosen = []
+        for certification_id in dict.fromkeys(certification_ids):
+            if certification_id not in codes:
+                self.add("certifications", f"You have no certification with id {certification_id}.")
+            elif certification_id not in latest:
+                self.add(
+                    "certifications",
+                    f"Your {codes[certification_id]} certification has no CE cycle to record "
+                    "against.",
+                )
+            else:
+                chosen.append(latest[certification_id])
+        return chosen
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise DomainError(next(iter(self.errors.values()))[0], field_errors=self.errors)
+
+
+def _detail(member: Member, activity_id: int) -> ActivityDetailOut:
+    activity = _own_activity(member, activity_id)
+    program_rules = ProgramRules(member.program)
+    today = member.program.today()
+    counting = []
+    for claim in sorted(activity.claims.all(), key=lambda c: c.cycle.start):
+        result = cycle_progress(claim.cycle, today=today)
+        line = next(line for line in result.lines if line.activity.pk == activity.pk)
+        counting.append(
+            CountingOut(
+                cycle_id=claim.cycle.pk,
+                counted=points(line.result.counted),
+                outcome=line.result.outcome,
+                explanation=line.result.explanation,
+            )
+        )
+    blocker = change_blocker(activity, today=today, program_rules=program_rules)
+    return ActivityDetailOut.model_validate(
+        {
+            **activity_fields(activity, category_names(program_rules.on(today))),
+            "counting": counting,
+            "changeable": blocker is None,
+            "locked_reason": blocker,
+        }
+    )
+
+
+@router.get(
+    "/activities",
+    response={200: list[ActivityOut], **LOOKUP, 422: ErrorOut},
+    summary="Your activities",
+    description=(
+        "Every CE activity you recorded, latest first; with `cycle`, only those claimed "
+        "against that cycle. Points are decimal strings with two places."
+    ),
+)
+def list_activities(
+    request: HttpRequest,
+    cycle: Annotated[
+        int | None,
+        Query(None, description="Only activities claimed against this cycle."),
+    ] = None,
+) -> list[ActivityOut]:
+    member = member_of(request)
+    activities = _activities(member)
+    if cycle is not None:
+        if not Cycle.objects.for_member(member.pk).filter(pk=cycle).exists():
+            raise not_found("cycle", cycle)
+        activities = activities.filter(claims__cycle_id=cycle)
+    names = category_names(ProgramRules(member.program).on(member.program.today()))
+    return [activity_out(activity, names) for activity in activities]
+
+
+@router.get(
+    "/activities/{activity_id}",
+    response={200: ActivityDetailOut, **LOOKUP},
+    summary="One activity",
+    description=(
+        "The activity, how it counts in each cycle it is claimed against, and whether it "
+        "can still be changed (with the reason when not)."
+    ),
+)
+def get_activity(request: HttpRequest, activity_id: int) -> ActivityDetailOut:
+    return _detail(member_of(request), activity_id)
+
+
+@router.post(
+    "/activities",
+    response={201: ActivityDetailOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Record an activity",
+    description=(
+        "Records a CE activity; its points count at once. It applies to the certifications "
+        "you name, or to every cycle open for recording whose dates contain it. A 422 names "
+        "each field at fault and saves nothing. A 409 with code `duplicate` means an entry "
+        "with the same category, title and dates exists: send again with "
+        "`confirm_duplicate: true` if this is a separate activity."
+    ),
+)
+def create_activity(request: HttpRequest, payload: ActivityIn) -> Status[ActivityDetailOut]:
+    member = member_of(request)
+    refs = _References(member)
+    category = refs.category(payload.category)
+    cycles = None if payload.certifications is None else refs.cycles(payload.certifications)
+    refs.raise_if_any()
+    assert category is not None
+    activity = record_activity(
+        member=member,
+        data=ActivityData(
+            category=category,
+            title=payload.title,
+            provider=payload.provider,
+            start_date=payload.start_date,
+            end_date=payload.end_date,
+            points=payload.points,
+            units=payload.units,
+            notes=payload.notes,
+            cycles=cycles,
+        ),
+        attestation=Attestation(accepted=payload.attest, ip_address=_client_address(request)),
+        actor=member.user,
+        confirm_duplicate=payload.confirm_duplicate,
+    )
+    return Status(201, _detail(member, activity.pk))
+
+
+@router.patch(
+    "/activities/{activity_id}",
+    response={200: ActivityDetailOut, **_WRITE},
+    summary="Change an activity",
+    description=(
+        "Changes the fields you send; the others keep their values. Allowed while every "
+        "cycle the activity counts toward is open (a 409 `locked` says why not). The change "
+        "is attested anew and kept in the record's history."
+    ),
+)
+def change_activity(
+    request: HttpRequest, activity_id: int, payload: ActivityPatch
+) -> ActivityDetailOut:
+    member = member_of(request)
+    activity = _own_activity(member, activity_id)
+    refs = _References(member)
+    category = activity.category if payload.category is None else refs.category(payload.category)
+    if payload.certifications is None:
+        cycles = [claim.cycle for claim in activity.claims.all()]
+    else:
+        cycles = refs.cycles(payload.certifications)
+    refs.raise_if_any()
+    assert category is not None
+    # Points and units go together: sending one of them replaces both.
+    amounts_sent = payload.points is not None or payload.units is not None
+    update_activity(
+        activity=activity,
+        data=ActivityData(
+            category=category,
+            title=activity.title if payload.title is None else payload.title,
+            provider=activity.provider if payload.provider is None else payload.provider,
+            start_date=payload.start_date or activity.start_date,
+            end_date=payload.end_date or activity.end_date,
+            points=payload.points if amounts_sent else activity.points,
+            units=payload.units if amounts_sent else activity.units,
+            notes=activity.notes if payload.notes is None else payload.notes,
+            cycles=cycles,
+        ),
+        attestation=Attestation(accepted=payload.attest, ip_address=_client_address(request)),
+        actor=member.user,
+        confirm_duplicate=payload.confirm_duplicate,
+    )
+    return _detail(member, activity.pk)
+
+
+@router.delete(
+    "/activities/{activity_id}",
+    response={204: None, **LOOKUP, 409: ErrorOut},
+    summary="Delete an activity",
+    description=(
+        "Deletes the activity while every cycle it counts toward is open (a 409 `locked` "
+        "says why not). The record's history keeps what it was."
+    ),
+)
+def remove_activity(request: HttpRequest, activity_id: int) -> Status[None]:
+    member = member_of(request)
+    activity = _own_activity(member, activity_id)
+    delete_activity(activity=activity, actor=member.user, ip_address=_client_address(request))
+    return Status(204, None)
