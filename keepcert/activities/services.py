@@ -111,16 +111,17 @@ def _points(
 
 
 def _check_points(points: Decimal, rule_set: RuleSet, field: str, errors: _Errors) -> None:
+    # The maximum is checked before the places: quantizing a huge value would overflow.
     if not points.is_finite() or points <= 0:
         errors.add(field, "Enter more than 0 points.")
-    elif points != points.quantize(CENT, ROUND_HALF_UP):
-        errors.add(field, "Use at most two decimal places, for example 1.25.")
     elif points > rule_set.max_points_per_entry:
         errors.add(
             field,
             f"One entry can have at most {format_points(rule_set.max_points_per_entry)} points. "
             "Record a larger activity as several entries.",
         )
+    elif points != points.quantize(CENT, ROUND_HALF_UP):
+        errors.add(field, "Use at most two decimal places, for example 1.25.")
 
 
 def _check_cycle_dates(cycle: Cycle, start: date, end: date, errors: _Errors) -> None:
@@ -155,7 +156,12 @@ def _choose_cycles(
         return chosen
     chosen = list(data.cycles)
     if not chosen:
-        errors.add("cycles", "Choose at least one certification to apply this activity to.")
+        fitting = [c for c in recordable if c.window.contains_span(data.start_date, data.end_date)]
+        if recordable and not fitting:
+            # Nothing ticked because nothing fits: the dates are the problem, say so.
+            _check_cycle_dates(recordable[0], data.start_date, data.end_date, errors)
+        if not errors.fields:
+            errors.add("cycles", "Choose at least one certification to apply this activity to.")
     for cycle in chosen:
         if cycle.pk not in open_ids:
             errors.add("cycles", f"Your {cycle_label(cycle)} is not open for recording.")
@@ -222,16 +228,18 @@ def validate_activity(
 def find_duplicates(
     *, member: Member, data: ActivityData, exclude_pk: int | None = None
 ) -> list[Activity]:
-    """Entries with the same category, title (ignoring case) and dates: likely entered twice."""
-    matches = Activity.objects.for_member(member.pk).filter(
-        category=data.category,
-        title__iexact=data.title.strip(),
-        start_date=data.start_date,
-        end_date=data.end_date,
+    """Entries with the same category, title (ignoring case) and dates: likely entered twice.
+
+    Titles are compared in Python with casefold(): SQLite's LIKE folds ASCII only, and
+    "Ética médica" must match "ÉTICA MÉDICA" on every database.
+    """
+    candidates = Activity.objects.for_member(member.pk).filter(
+        category=data.category, start_date=data.start_date, end_date=data.end_date
     )
     if exclude_pk is not None:
-        matches = matches.exclude(pk=exclude_pk)
-    return list(matches)
+        candidates = candidates.exclude(pk=exclude_pk)
+    title = data.title.strip().casefold()
+    return [a for a in candidates if a.title.casefold() == title]
 
 
 def _check_duplicate(member: Member, data: ActivityData, exclude_pk: int | None) -> None:
@@ -243,6 +251,11 @@ def _check_duplicate(member: Member, data: ActivityData, exclude_pk: int | None)
         )
 
 
+def _two_places(value: Decimal) -> str:
+    # The same text whether the value was just entered ("3") or read back ("3.00").
+    return str(Decimal(value).quantize(CENT))
+
+
 def snapshot(activity: Activity) -> dict[str, Any]:
     """The fields a member sees, as plain JSON, for the record's history."""
     return {
@@ -251,8 +264,8 @@ def snapshot(activity: Activity) -> dict[str, Any]:
         "provider": activity.provider,
         "start_date": activity.start_date.isoformat(),
         "end_date": activity.end_date.isoformat(),
-        "points": str(activity.points),
-        "units": None if activity.units is None else str(activity.units),
+        "points": _two_places(activity.points),
+        "units": None if activity.units is None else _two_places(activity.units),
         "notes": activity.notes,
         "cycles": sorted(
             cycle_label(c) for c in activity.cycles.select_related("certification__credential")

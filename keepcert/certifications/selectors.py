@@ -99,7 +99,9 @@ def _evaluate(
         progress, pace = None, None
     else:
         evaluated = rules.evaluate(requirement, cycle.window, claim_list, today)
-        progress, pace = evaluated, rules.assess_pace(evaluated, today)
+        progress = evaluated
+        # Pace is advice for a cycle still running; a closed cycle's outcome is its status.
+        pace = rules.assess_pace(evaluated, today) if cycle.status == Cycle.Status.OPEN else None
     # Newest first, as members scan for what they did last.
     lines = tuple(ActivityLine(activities[r.claim.id], r) for r in reversed(evaluated.claims))
     return CycleProgress(

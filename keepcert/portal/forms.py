@@ -50,9 +50,13 @@ class AccessibleForm(forms.Form):
         super().add_error(field, error)
         for name in self.errors:
             if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+                field = self.fields[name]
+                auto_id = self[name].auto_id
+                described_by = [f"{auto_id}-error"]
+                if field.help_text:
+                    described_by.append(f"{auto_id}_helptext")
+                field.widget.attrs["aria-invalid"] = "true"
+                field.widget.attrs["aria-describedby"] = " ".join(described_by)
 
 
 class ActivityForm(AccessibleForm):

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keepcert.activities.models import Activity
@@ -33,6 +35,7 @@ from keepcert.members.models import ApiToken, Member
 from keepcert.members.services import claim_account, create_api_token, revoke_api_token
 from keepcert.portal.forms import ActivityForm, ClaimForm, TokenForm
 from keepcert.program.selectors import ProgramRules
+from keepcert.rules.text import points_phrase
 
 MemberView = Callable[..., HttpResponse]
 
@@ -48,7 +51,9 @@ def member_required(view: MemberView) -> Callable[..., HttpResponse]:
         member = Member.objects.select_related("program").filter(user=user).first()
         if member is None:
             raise PermissionDenied("This account is not linked to a member record.")
-        return view(request, member, *args, **kwargs)
+        # Times (attestations, history) read in the program's zone, like its dates.
+        with timezone.override(ZoneInfo(member.program.time_zone)):
+            return view(request, member, *args, **kwargs)
 
     return wrapper
 
@@ -116,7 +121,9 @@ def _activity_form_page(
                         actor=request.user,  # type: ignore[arg-type]
                         confirm_duplicate=form.cleaned_data["confirm_duplicate"],
                     )
-                    messages.success(request, f"Recorded “{saved.title}”: {saved.points} points.")
+                    messages.success(
+                        request, f"Recorded “{saved.title}”: {points_phrase(saved.points)}."
+                    )
                 else:
                     saved = update_activity(
                         activity=activity,
@@ -237,6 +244,12 @@ def activity_edit(request: HttpRequest, member: Member, pk: int) -> HttpResponse
 @member_required
 def activity_delete(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     activity = _own_activity(member, pk)
+    blocker = change_blocker(
+        activity, today=member.program.today(), program_rules=ProgramRules(member.program)
+    )
+    if blocker:
+        messages.error(request, f"This activity can no longer be deleted. {blocker}")
+        return redirect("portal:activity_detail", pk=activity.pk)
     if request.method == "POST":
         try:
             delete_activity(activity=activity, actor=request.user, ip_address=client_ip(request))  # type: ignore[arg-type]

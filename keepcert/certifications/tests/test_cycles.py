@@ -6,6 +6,7 @@ The clock is frozen at 2025-11-20 10:00 in Chicago (conftest).
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -43,7 +44,7 @@ def windows(certification: Certification) -> list[tuple[date, date, str]]:
 OPEN, DONE = Cycle.Status.OPEN, Cycle.Status.COMPLIANT
 
 
-# --- create_certification -------------------------------------------------------------------------
+# --- create_certification ---------------------------------------------------------------------
 
 
 def test_the_spec_example_first_cycle(member: Member) -> None:
@@ -134,7 +135,7 @@ def test_a_certification_on_2006_01_01_requires_ce(member: Member) -> None:
     assert cycles[-1] == (date(2024, 2, 1), date(2027, 1, 31), OPEN)
     assert len(cycles) == 7
     # Every cycle starts the day after the one before it ends: no day is lost or doubled.
-    for (_, end, _), (start, _, _) in zip(cycles, cycles[1:], strict=False):
+    for (_, end, _), (start, _, _) in itertools.pairwise(cycles):
         assert start == end + timedelta(days=1)
 
 
@@ -180,7 +181,7 @@ def test_creating_a_certification_is_logged(member: Member) -> None:
     assert event.data == {"credential": "RPT", "certified_on": "2024-01-15", "status": "active"}
 
 
-# --- database guarantees ---------------------------------------------------------------------------
+# --- database guarantees ----------------------------------------------------------------------
 
 
 def test_the_database_holds_one_open_cycle_per_certification(alice: Member) -> None:
@@ -217,7 +218,7 @@ def test_the_database_refuses_a_cycle_ending_before_it_starts(alice: Member) -> 
     )
 
 
-# --- member_summaries and past cycles -----------------------------------------------------------------
+# --- member_summaries and past cycles ---------------------------------------------------------
 
 
 def test_past_cycles_are_listed_and_viewable(member: Member) -> None:
@@ -305,7 +306,7 @@ def test_a_credential_without_points_set_has_no_progress_but_keeps_its_activitie
     assert view.lines[0].result.explanation == "Counted in full: 3 points."
 
 
-# --- a dashboard read in a fixed number of queries ------------------------------------------------------
+# --- a dashboard read in a fixed number of queries --------------------------------------------
 
 
 CATEGORIES = (
@@ -346,7 +347,10 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(
     ] * 3
 
     add_activities(member, range(10, 100))
-    with django_assert_max_num_queries(len(with_ten)), CaptureQueriesContext(connection) as with_100:
+    with (
+        django_assert_max_num_queries(len(with_ten)),
+        CaptureQueriesContext(connection) as with_100,
+    ):
         summaries = member_summaries(member)
     assert len(with_100) == len(with_ten)
     assert len(with_ten) <= 8

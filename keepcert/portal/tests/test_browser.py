@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 import time_machine
-from conftest import NOW
 from django.conf import settings
 from django.test import Client
 
+from conftest import NOW
 from keepcert import testing
 from keepcert.activities.models import Activity
 from keepcert.members.models import Member
@@ -124,9 +124,7 @@ def signed_in(page: Page, member: Member, live_server: Any) -> Page:
     client = Client()
     client.force_login(member.user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-    )
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     return page
 
 
@@ -144,8 +142,10 @@ def fill_activity(
 ) -> None:
     page.get_by_label("Category").select_option(label=category)
     page.get_by_label("Title").fill(title)
+    # Each date change makes htmx re-tick the "Count it toward" boxes: let it finish.
     page.get_by_label("Start date").fill(start.isoformat())
     page.get_by_label("End date").fill((end or start).isoformat())
+    expect(page.locator(".htmx-request")).to_have_count(0)
     page.get_by_label("Points").fill(points)
     page.get_by_role("checkbox", name=ATTESTATION).check()
 
@@ -169,10 +169,48 @@ def blocking_violations(page: Page) -> list[dict[str, Any]]:
 
 def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} "
-        f"at {[node['target'] for node in v['nodes']]}"
+        f"  - {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
         for v in violations
     )
+
+
+# Every id named by aria-describedby / aria-labelledby must exist, exactly once.
+BROKEN_ARIA_REFERENCES = """() => {
+  const problems = [];
+  for (const el of document.querySelectorAll("[aria-describedby], [aria-labelledby]")) {
+    for (const attr of ["aria-describedby", "aria-labelledby"]) {
+      for (const id of (el.getAttribute(attr) || "").split(/\\s+/).filter(Boolean)) {
+        const n = document.querySelectorAll(`[id="${CSS.escape(id)}"]`).length;
+        if (n !== 1) {
+          const who = el.id ? `#${el.id}` : el.tagName.toLowerCase();
+          problems.push(`${who} ${attr}="${id}": ` +
+            (n ? `${n} elements have this id` : "no element has this id"));
+        }
+      }
+    }
+  }
+  return problems;
+}"""
+
+# What sticks out past the right edge (outermost elements only, ignoring content that
+# is hidden or inside its own scroll box), for an actionable failure message.
+WIDER_THAN_VIEWPORT = """() => {
+  const width = document.documentElement.clientWidth;
+  const clips = el => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
+  const sticksOut = el => {
+    if (!el || el === document.body || !el.checkVisibility()) return false;
+    if (el.getBoundingClientRect().right <= width + 0.5) return false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (clips(p)) return false;
+    }
+    return true;
+  };
+  return [...document.querySelectorAll("body *")]
+    .filter(el => sticksOut(el) && !sticksOut(el.parentElement))
+    .map(el => `${el.tagName.toLowerCase()}${el.className ? "." + el.className : ""}` +
+      ` in ${el.parentElement.tagName.toLowerCase()}: right edge at` +
+      ` ${Math.round(el.getBoundingClientRect().right)}px`);
+}"""
 
 
 # --- tests ---------------------------------------------------------------------------
@@ -192,13 +230,17 @@ def test_member_signs_in_records_ce_and_sees_the_dashboard_update(
 
     page.get_by_role("button", name="Record CE").click()
     expect(page).to_have_url(RECORD_CE)
-    fill_activity(page, title="Bloodborne pathogens refresher", start=date(2025, 10, 14), points="4.5")
+    fill_activity(
+        page, title="Bloodborne pathogens refresher", start=date(2025, 10, 14), points="4.5"
+    )
+    expect(page.get_by_role("checkbox", name=re.compile(r"^RMA cycle"))).to_be_checked()
     page.get_by_role("button", name="Record activity").click()
 
     expect(page).to_have_url(DASHBOARD)
     expect(page.get_by_role("status")).to_contain_text("Bloodborne pathogens refresher")
     expect_counted(page, "16.5", 55)
     expect(page.get_by_test_id("remaining")).to_have_text("13.5")
+    assert activity_count(member) == 2
 
 
 def test_activity_before_the_cycle_is_refused_beside_the_start_date(
@@ -211,22 +253,28 @@ def test_activity_before_the_cycle_is_refused_beside_the_start_date(
     fill_activity(page, title="Phlebotomy workshop", start=date(2023, 1, 10), points="3")
     page.get_by_role("button", name="Record activity").click()
 
+    # Still the form, with what the member typed...
     expect(page).to_have_url(RECORD_CE)
     expect(page.get_by_role("heading", level=1)).to_have_text("Record CE")
     start = page.get_by_label("Start date")
-    expect(start).to_have_attribute("aria-invalid", "true")
-    # The message is the one the field names in aria-describedby, printed beside it.
-    error = page.locator("#id_start_date-error")
-    expect(error).to_contain_text("before your RMA cycle began on May 10, 2023")
-    expect(start).to_have_accessible_description(re.compile("before your RMA cycle began"))
-    # What the member typed is kept.
-    expect(page.get_by_label("Title")).to_have_value("Phlebotomy workshop")
     expect(start).to_have_value("2023-01-10")
+    expect(page.get_by_label("End date")).to_have_value("2023-01-10")
+    expect(page.get_by_label("Title")).to_have_value("Phlebotomy workshop")
     expect(page.get_by_label("Points")).to_have_value("3")
-    # Nothing was saved.
+    # ...and nothing saved.
     assert activity_count(member) == 1
-    page.goto("/dashboard/")
-    expect_counted(page, "12", 40)
+    dashboard = page.context.new_page()
+    dashboard.goto("/dashboard/")
+    expect_counted(dashboard, "12", 40)
+
+    expect(
+        page.locator("#id_start_date-error"),
+        "the start-date error must be printed beside Start date",
+    ).to_contain_text("before your RMA cycle began on May 10, 2023")
+    expect(start).to_have_attribute("aria-invalid", "true")
+    expect(start).to_have_accessible_description(
+        re.compile("before your RMA cycle began on May 10, 2023")
+    )
 
 
 def test_recording_the_same_activity_twice_warns_and_save_anyway_records_it(
@@ -245,7 +293,8 @@ def test_recording_the_same_activity_twice_warns_and_save_anyway_records_it(
     fill_activity(page, **activity)
     page.get_by_role("button", name="Record activity").click()
     expect(page).to_have_url(RECORD_CE)
-    expect(page.get_by_role("alert").filter(has_text="already recorded")).to_contain_text(
+    expect(page.locator("#duplicate-warning")).to_have_attribute("role", "alert")
+    expect(page.locator("#duplicate-warning")).to_contain_text(
         "looks like an activity you already recorded"
     )
     assert activity_count(member) == 1
@@ -261,23 +310,47 @@ def test_dashboard_and_record_ce_have_no_serious_axe_violation(
 ) -> None:
     testing.make_activity(member, points="12", start=date(2024, 3, 1))
     signed_in(page, member, live_server)
-    checked = {}
+    found = {}
 
     page.goto("/dashboard/")
     expect(page.get_by_test_id("counted")).to_be_visible()
-    checked["dashboard"] = blocking_violations(page)
+    found["dashboard"] = blocking_violations(page)
 
     page.goto("/activities/new/")
     expect(page.get_by_role("heading", name="Record CE")).to_be_visible()
-    checked["Record CE"] = blocking_violations(page)
+    found["Record CE"] = blocking_violations(page)
 
-    page.get_by_role("button", name="Record activity").click()  # empty: every field errs
+    page.get_by_role("button", name="Record activity").click()  # empty: the fields err
     expect(page.locator(".field-error").first).to_be_visible()
-    checked["Record CE with field errors"] = blocking_violations(page)
+    found["Record CE showing field errors"] = blocking_violations(page)
 
-    failures = {name: found for name, found in checked.items() if found}
-    assert not failures, "axe-core found serious/critical violations:\n" + "\n".join(
-        f"{name}:\n{describe(found)}" for name, found in failures.items()
+    failures = {name: violations for name, violations in found.items() if violations}
+    assert not failures, "axe-core found serious or critical violations:\n" + "\n".join(
+        f"{name}:\n{describe(violations)}" for name, violations in failures.items()
+    )
+
+
+def test_record_ce_fields_point_at_their_help_and_errors(
+    page: Page, member: Member, live_server: Any
+) -> None:
+    """Screen readers read a field's help and errors through aria-describedby."""
+    signed_in(page, member, live_server)
+    found = {}
+
+    page.goto("/activities/new/")
+    found["Record CE"] = page.evaluate(BROKEN_ARIA_REFERENCES)
+
+    # Two errors on End date: before the start date, and in the future.
+    fill_activity(
+        page, title="Lab safety", start=date(2025, 12, 10), end=date(2025, 12, 1), points="1"
+    )
+    page.get_by_role("button", name="Record activity").click()
+    expect(page.locator("#id_end_date-error").first).to_contain_text("before the start date")
+    found["Record CE with two errors on End date"] = page.evaluate(BROKEN_ARIA_REFERENCES)
+
+    failures = {name: problems for name, problems in found.items() if problems}
+    assert not failures, "aria references that do not resolve to exactly one element:\n" + (
+        "\n".join(f"{name}:\n  - " + "\n  - ".join(p) for name, p in failures.items())
     )
 
 
@@ -293,14 +366,18 @@ def test_dashboard_fits_a_phone_screen(
 
     page.goto("/dashboard/")
     expect(page.get_by_test_id("counted")).to_be_visible()
-    scroll_width, inner_width = page.evaluate(
-        "[document.scrollingElement.scrollWidth, window.innerWidth]"
-    )
-    assert inner_width == PHONE["width"]
-    assert scroll_width <= inner_width, (
-        f"the dashboard scrolls sideways on a phone: {scroll_width}px wide in {inner_width}px"
-    )
     button = page.get_by_role("button", name="Record CE")
     expect(button).to_be_visible()
     button.scroll_into_view_if_needed()
     expect(button).to_be_in_viewport(ratio=1)
+
+    # A phone browser widens its layout viewport to fit wide content, so innerWidth
+    # must also still be the screen's width.
+    scroll_width, inner_width = page.evaluate(
+        "[document.scrollingElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll_width <= inner_width == PHONE["width"], (
+        f"the dashboard scrolls sideways on a {PHONE['width']}px phone: content is "
+        f"{scroll_width}px wide, layout viewport {inner_width}px; too wide: "
+        f"{page.evaluate(WIDER_THAN_VIEWPORT)}"
+    )
