@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI's files locally (a CDN script would break the CSP)
     "keepcert.core",
     "keepcert.program",
     "keepcert.members",

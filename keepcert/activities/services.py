@@ -26,6 +26,7 @@ from keepcert.program.selectors import ProgramRules
 from keepcert.rules.text import format_date, format_points
 
 CENT = Decimal("0.01")
+MAX_UNITS = Decimal(100_000)  # what Activity.units can hold
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,11 @@ def _points(
         if category_rule is None or not category_rule.has_calculator:
             errors.add("units", "This category has no unit calculator: enter the points instead.")
             return None
-        if data.units <= 0:
+        if not data.units.is_finite() or data.units <= 0:
             errors.add("units", f"Enter more than 0 {category_rule.unit}s.")
+            return None
+        if data.units >= MAX_UNITS or data.units != data.units.quantize(CENT, ROUND_HALF_UP):
+            errors.add("units", "Enter the units with at most two decimals, below 100,000.")
             return None
         assert category_rule.points_per_unit is not None
         computed = (data.units * category_rule.points_per_unit).quantize(CENT, ROUND_HALF_UP)
@@ -185,6 +189,10 @@ def validate_activity(
     category_rule = rule_set.category_rule(data.category.pk)
     if data.category.program_id != member.program_id or category_rule is None:
         errors.add("category", "Choose one of the program's activity categories.")
+    for name in ("title", "provider", "notes"):
+        text = getattr(data, name)
+        if "\x00" in text or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+            errors.add(name, "This text contains characters that cannot be saved.")
     title = data.title.strip()
     if not title:
         errors.add("title", "Enter the activity's title.")

@@ -26,7 +26,7 @@ from keepcert.activities.services import (
     update_activity,
 )
 from keepcert.api.auth import member_of
-from keepcert.api.errors import LOOKUP, ErrorOut
+from keepcert.api.errors import AUTH, BODY, CONFLICT, LOOKUP, ErrorOut
 from keepcert.api.schemas import (
     ActivityDetailOut,
     ActivityIn,
@@ -44,7 +44,7 @@ from keepcert.program.selectors import ProgramRules
 
 router = Router(tags=["Activities"])
 
-_WRITE = {**LOOKUP, 409: ErrorOut, 422: ErrorOut}
+_LARGEST_ID = 2**63 - 1
 
 
 def _activities(member: Member) -> ActivityQuerySet:
@@ -67,11 +67,12 @@ def _own_activity(member: Member, activity_id: int) -> Activity:
 
 def _client_address(request: HttpRequest) -> str | None:
     address = request.META.get("REMOTE_ADDR")
+    if not isinstance(address, str):
+        return None
     try:
-        ipaddress.ip_address(address)
+        return str(ipaddress.ip_address(address))
     except ValueError:
         return None  # e.g. a unix socket: the attestation keeps no address
-    return str(address)
 
 
 class _References:
@@ -92,7 +93,9 @@ class _References:
     def cycles(self, certification_ids: Sequence[int]) -> list[Cycle]:
         """The cycle of each named certification that could take the entry: its open one,
         else its latest, which the service then reports as closed for recording."""
-        certifications = self.member.certifications.filter(pk__in=certification_ids)
+        # An id no database integer can hold names no certification (and would overflow).
+        storable = [i for i in certification_ids if 0 < i <= _LARGEST_ID]
+        certifications = self.member.certifications.filter(pk__in=storable)
         codes = dict(certifications.values_list("pk", "credential__code"))
         latest: dict[int, Cycle] = {}
         cycles = (
@@ -157,7 +160,8 @@ def _detail(member: Member, activity_id: int) -> ActivityDetailOut:
 
 @router.get(
     "/activities",
-    response={200: list[ActivityOut], **LOOKUP, 422: ErrorOut},
+    response={200: list[ActivityOut], **AUTH, 404: ErrorOut, 422: ErrorOut},
+    operation_id="list_activities",
     summary="Your activities",
     description=(
         "Every CE activity you recorded, latest first; with `cycle`, only those claimed "
@@ -184,6 +188,7 @@ def list_activities(
 @router.get(
     "/activities/{activity_id}",
     response={200: ActivityDetailOut, **LOOKUP},
+    operation_id="get_activity",
     summary="One activity",
     description=(
         "The activity, how it counts in each cycle it is claimed against, and whether it "
@@ -196,7 +201,8 @@ def get_activity(request: HttpRequest, activity_id: int) -> ActivityDetailOut:
 
 @router.post(
     "/activities",
-    response={201: ActivityDetailOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: ActivityDetailOut, **AUTH, **BODY, **CONFLICT},
+    operation_id="record_activity",
     summary="Record an activity",
     description=(
         "Records a CE activity; its points count at once. It applies to the certifications "
@@ -235,7 +241,8 @@ def create_activity(request: HttpRequest, payload: ActivityIn) -> Status[Activit
 
 @router.patch(
     "/activities/{activity_id}",
-    response={200: ActivityDetailOut, **_WRITE},
+    response={200: ActivityDetailOut, **LOOKUP, **BODY, **CONFLICT},
+    operation_id="change_activity",
     summary="Change an activity",
     description=(
         "Changes the fields you send; the others keep their values. Allowed while every "
@@ -280,7 +287,8 @@ def change_activity(
 
 @router.delete(
     "/activities/{activity_id}",
-    response={204: None, **LOOKUP, 409: ErrorOut},
+    response={204: None, **LOOKUP, **CONFLICT},
+    operation_id="delete_activity",
     summary="Delete an activity",
     description=(
         "Deletes the activity while every cycle it counts toward is open (a 409 `locked` "

@@ -42,9 +42,12 @@ class ErrorOut(BaseModel):
     errors: list[FieldError] = Field(description="Every message tied to a field; may be empty.")
 
 
-# Responses every authenticated operation may give besides its own.
-AUTH = {401: ErrorOut}
-LOOKUP = {401: ErrorOut, 404: ErrorOut}
+# The failures operations declare besides their own answer, so the OpenAPI document
+# lists every status a client must handle.
+AUTH = {401: ErrorOut}  # no, or no live, token
+LOOKUP = {**AUTH, 404: ErrorOut, 422: ErrorOut}  # an id that is not yours, or not a number
+BODY = {400: ErrorOut, 413: ErrorOut, 422: ErrorOut}  # not JSON, too large, not valid
+CONFLICT = {409: ErrorOut}  # a likely duplicate, or a locked activity
 
 # The services name fields as the web form does; the API's names differ in two places.
 _API_FIELD = {"cycles": "certifications", "attestation": "attest"}
@@ -111,6 +114,7 @@ def _validation_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
 def install(api: NinjaAPI) -> None:
     """Replace ninja's default error bodies with `ErrorOut`."""
 
+    @api.exception_handler(ValidationError)
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = _validation_errors(exc.errors)
         detail = errors[0].message if errors else "The request is not valid."
@@ -118,6 +122,7 @@ def install(api: NinjaAPI) -> None:
             api, request, status=422, code="invalid", detail=detail, errors=errors
         )
 
+    @api.exception_handler(DomainError)
     def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         errors = [
             FieldError(field=_API_FIELD.get(field, field), message=message)
@@ -130,11 +135,13 @@ def install(api: NinjaAPI) -> None:
             api, request, status=status, code=exc.code, detail=exc.message, errors=errors
         )
 
+    @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(
             api, request, status=404, code="not_found", detail=str(exc) or "Not found."
         )
 
+    @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if isinstance(exc, AuthenticationError):
             response = error_response(
@@ -156,13 +163,8 @@ def install(api: NinjaAPI) -> None:
             api, request, status=exc.status_code, code="error", detail=exc.message
         )
 
+    @api.exception_handler(RequestDataTooBig)
     def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return error_response(
             api, request, status=413, code="too_large", detail="The request body is too large."
         )
-
-    api.add_exception_handler(ValidationError, on_validation)
-    api.add_exception_handler(DomainError, on_domain_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(RequestDataTooBig, on_too_big)

@@ -25,6 +25,7 @@ router = Router(tags=["Your record"])
 @router.get(
     "/me",
     response={200: MeOut, **AUTH},
+    operation_id="get_me",
     summary="Your profile and certifications",
     description=(
         "Your member number, name, contact details, each certification with its current "
@@ -55,6 +56,7 @@ def me(request: HttpRequest) -> MeOut:
 @router.get(
     "/certifications",
     response={200: list[CertificationOut], **AUTH},
+    operation_id="list_certifications",
     summary="Your certifications",
     description="Each certification you hold, with its status and current CE cycle.",
 )
@@ -65,6 +67,7 @@ def list_certifications(request: HttpRequest) -> list[CertificationOut]:
 @router.get(
     "/certifications/{certification_id}/cycles",
     response={200: list[CycleOut], **LOOKUP},
+    operation_id="list_cycles",
     summary="Cycles of one certification",
     description="Every CE cycle of the certification, newest first, past ones included.",
 )
@@ -80,6 +83,7 @@ def list_cycles(request: HttpRequest, certification_id: int) -> list[CycleOut]:
 @router.get(
     "/cycles/{cycle_id}",
     response={200: CycleProgressOut, **LOOKUP},
+    operation_id="get_cycle",
     summary="Progress in one cycle",
     description=(
         "Points required, claimed and counted, what remains, your pace and a plan, each "

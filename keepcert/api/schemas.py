@@ -33,8 +33,8 @@ from keepcert.rules import Outcome, PaceStatus
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
-# Far above any points or units a rule allows (the columns hold less than 100,000), and
-# far below what a 28-digit decimal context cannot round to hundredths.
+# Far above any points or units the columns can hold (under 100,000), and far below the
+# size from which rounding to hundredths overflows the 28-digit decimal context.
 _TOO_LARGE = Decimal(1_000_000)
 
 
@@ -250,7 +250,9 @@ class CategoryProgressOut(BaseModel):
     name: str
     claimed: Points
     counted: Points
-    cap: Points | None = Field(description="Most points the category counts in a cycle; null: no cap.")
+    cap: Points | None = Field(
+        description="Most points the category counts in a cycle; null: no cap."
+    )
 
 
 class PaceOut(BaseModel):
@@ -316,7 +318,9 @@ class ActivityOut(BaseModel):
     points: Points
     units: Points | None
     notes: str
-    cycles: list[ActivityCycleOut] = Field(description="The cycles the activity is claimed against.")
+    cycles: list[ActivityCycleOut] = Field(
+        description="The cycles the activity is claimed against."
+    )
     attested_at: datetime
     created_at: datetime
     updated_at: datetime
@@ -330,6 +334,8 @@ class CountingOut(BaseModel):
 
 
 class ActivityDetailOut(ActivityOut):
-    counting: list[CountingOut] = Field(description="How the activity counts in each of its cycles.")
+    counting: list[CountingOut] = Field(
+        description="How the activity counts in each of its cycles."
+    )
     changeable: bool = Field(description="Whether it can still be edited or deleted.")
     locked_reason: str | None = Field(description="Why it can no longer be changed, if so.")

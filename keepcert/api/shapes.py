@@ -57,9 +57,7 @@ def certification_out(summary: CertificationSummary) -> CertificationOut:
     certification = summary.certification
     return CertificationOut(
         id=certification.pk,
-        credential=CredentialOut(
-            code=certification.credential.code, name=summary.credential_name
-        ),
+        credential=CredentialOut(code=certification.credential.code, name=summary.credential_name),
         certified_on=certification.certified_on,
         status=certification.status,
         status_label=certification.get_status_display(),
@@ -130,7 +128,10 @@ def cycle_progress_out(result: CycleProgress) -> CycleProgressOut:
 
 
 def activity_fields(activity: Activity, names: dict[str, str]) -> dict[str, object]:
-    """The fields of `ActivityOut`; needs `category` and `claims__cycle__certification__credential`."""
+    """The fields of `ActivityOut`.
+
+    Needs `category` and `claims__cycle__certification__credential` loaded.
+    """
     return {
         "id": activity.pk,
         "category": category_out(activity.category.code, names),
@@ -167,5 +168,6 @@ def not_found(what: str, pk: int) -> Http404:
 
 def categories_out(rule_set: RuleSet) -> list[CategoryOut]:
     return [
-        CategoryOut(code=rule.category.code, name=rule.name) for rule in rule_set.category_rules.all()
+        CategoryOut(code=rule.category.code, name=rule.name)
+        for rule in rule_set.category_rules.all()
     ]

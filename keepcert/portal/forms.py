@@ -50,13 +50,13 @@ class AccessibleForm(forms.Form):
         super().add_error(field, error)
         for name in self.errors:
             if name in self.fields:
-                field = self.fields[name]
+                form_field = self.fields[name]
                 auto_id = self[name].auto_id
                 described_by = [f"{auto_id}-error"]
-                if field.help_text:
+                if form_field.help_text:
                     described_by.append(f"{auto_id}_helptext")
-                field.widget.attrs["aria-invalid"] = "true"
-                field.widget.attrs["aria-describedby"] = " ".join(described_by)
+                form_field.widget.attrs["aria-invalid"] = "true"
+                form_field.widget.attrs["aria-describedby"] = " ".join(described_by)
 
 
 class ActivityForm(AccessibleForm):

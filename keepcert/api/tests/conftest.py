@@ -22,7 +22,7 @@ class Api:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def request(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None):  # type: ignore[no-untyped-def]
+    def request(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None) -> Any:
         content = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
         return self.client.generic(
             method,
@@ -32,16 +32,16 @@ class Api:
             headers=self._headers(),
         )
 
-    def get(self, path: str, **params: Any):  # type: ignore[no-untyped-def]
+    def get(self, path: str, **params: Any) -> Any:
         return self.client.get(BASE + path, params, headers=self._headers())
 
-    def post(self, path: str, body: Any = None, **kw: Any):  # type: ignore[no-untyped-def]
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
         return self.request("POST", path, body, **kw)
 
-    def patch(self, path: str, body: Any = None, **kw: Any):  # type: ignore[no-untyped-def]
+    def patch(self, path: str, body: Any = None, **kw: Any) -> Any:
         return self.request("PATCH", path, body, **kw)
 
-    def delete(self, path: str):  # type: ignore[no-untyped-def]
+    def delete(self, path: str) -> Any:
         return self.request("DELETE", path)
 
 
@@ -66,11 +66,13 @@ def anonymous_api(program: object) -> Api:
     return Api()
 
 
-def assert_error(response: Any, status: int, *, field: str | None = None, contains: str = "") -> dict[str, Any]:
+def assert_error(
+    response: Any, status: int, *, field: str | None = None, contains: str = ""
+) -> dict[str, Any]:
     """The one error shape: detail, code, and field errors; optionally one on `field`."""
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert set(body) == {"detail", "code", "errors"}, body
     assert body["detail"]
     if body["errors"]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -44,13 +46,13 @@ def ids(alice: Member) -> dict[str, int]:
     }
 
 
-def _call(api: Api, method: str, path: str, ids: dict[str, int]):  # type: ignore[no-untyped-def]
+def _call(api: Api, method: str, path: str, ids: dict[str, int]) -> Any:
     path = path.format(**ids)
     body = VALID_BODY if method in {"POST", "PATCH"} else None
     return api.request(method, path, body)
 
 
-def _assert_unauthorized(response) -> None:  # type: ignore[no-untyped-def]
+def _assert_unauthorized(response: Any) -> None:
     body = assert_error(response, 401)
     assert body["code"] == "unauthorized"
     assert "Authorization: Bearer" in body["detail"]
@@ -91,9 +93,7 @@ def test_malformed_authorization_is_refused(
     alice: Member, ids: dict[str, int], header: str
 ) -> None:
     client = Client(headers={"Authorization": header})
-    response = client.post(
-        "/api/v1/activities", data=VALID_BODY, content_type="application/json"
-    )
+    response = client.post("/api/v1/activities", data=VALID_BODY, content_type="application/json")
     _assert_unauthorized(response)
     _assert_untouched(alice)
 
