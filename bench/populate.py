@@ -39,8 +39,8 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
 from bisect import bisect
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -51,26 +51,100 @@ from support import DEFAULT_SQLITE, ensure_schema, setup_django, sqlite_url
 if TYPE_CHECKING:
     from django.db.models import Model
 
-    from keepcert.rules import Window
-
     from keepcert.program.models import Program
+    from keepcert.rules import Window
 
 POPULATION_PREFIX = "P"
 _NUMBER_WIDTH = 8
 _ONE_DAY = timedelta(days=1)
 _MAX_ACTIVITIES_PER_CYCLE = 40
 
-FIRST_NAMES = (
-    "Alice Maria Jose Wei Fatima Olga Noah Liam Emma Ava Sophia Mia Aiden Lucas Ethan Chloe "
-    "Grace Priya Arjun Mateo Sofia Camila Diego Hannah Isaac Jamal Keisha Layla Omar Rosa "
-    "Tomas Yuki Zoe Nia Kofi Ingrid Lars Anya Dmitri Mei"
-).split()
-LAST_NAMES = (
-    "Nguyen Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez "
-    "Hernandez Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez "
-    "Thompson White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King "
-    "Wright Scott Torres Hill Patel"
-).split()
+type Row = tuple[Any, ...]
+
+FIRST_NAMES = [
+    "Alice",
+    "Maria",
+    "Jose",
+    "Wei",
+    "Fatima",
+    "Olga",
+    "Noah",
+    "Liam",
+    "Emma",
+    "Ava",
+    "Sophia",
+    "Mia",
+    "Aiden",
+    "Lucas",
+    "Ethan",
+    "Chloe",
+    "Grace",
+    "Priya",
+    "Arjun",
+    "Mateo",
+    "Sofia",
+    "Camila",
+    "Diego",
+    "Hannah",
+    "Isaac",
+    "Jamal",
+    "Keisha",
+    "Layla",
+    "Omar",
+    "Rosa",
+    "Tomas",
+    "Yuki",
+    "Zoe",
+    "Nia",
+    "Kofi",
+    "Ingrid",
+    "Lars",
+    "Anya",
+    "Dmitri",
+    "Mei",
+]
+LAST_NAMES = [
+    "Nguyen",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Hill",
+    "Patel",
+]
 PLACES = (
     ("Chicago", "IL", "60601"),
     ("Rosemont", "IL", "60018"),
@@ -171,13 +245,13 @@ class CategoryShape:
 
 CATEGORY_SHAPES = {
     "professional-education": CategoryShape(
-        70,
-        50,
-        1000,
-        100,
-        (1, 3),
-        0.85,
-        (
+        weight=70,
+        low=50,
+        high=1000,
+        mode=100,
+        days=(1, 3),
+        one_day_share=0.85,
+        titles=(
             "Infection control update",
             "HIPAA privacy refresher",
             "Bloodborne pathogens",
@@ -195,49 +269,49 @@ CATEGORY_SHAPES = {
         ),
     ),
     "formal-education": CategoryShape(
-        6,
-        300,
-        1000,
-        500,
-        (56, 120),
-        0.0,
-        ("Anatomy and Physiology II", "Microbiology", "Clinical Chemistry", "Statistics"),
+        weight=6,
+        low=300,
+        high=1000,
+        mode=500,
+        days=(56, 120),
+        one_day_share=0.0,
+        titles=("Anatomy and Physiology II", "Microbiology", "Clinical Chemistry", "Statistics"),
     ),
     "authorship": CategoryShape(
-        2,
-        200,
-        1000,
-        500,
-        (0, 0),
-        1.0,
-        ("Article: specimen handling errors", "Chapter: front-office workflows"),
+        weight=2,
+        low=200,
+        high=1000,
+        mode=500,
+        days=(0, 0),
+        one_day_share=1.0,
+        titles=("Article: specimen handling errors", "Chapter: front-office workflows"),
     ),
     "instructional-presentations": CategoryShape(
-        7,
-        100,
-        500,
-        200,
-        (0, 0),
-        1.0,
-        ("Presented: venipuncture technique", "Presented: lab safety for new staff"),
+        weight=7,
+        low=100,
+        high=500,
+        mode=200,
+        days=(0, 0),
+        one_day_share=1.0,
+        titles=("Presented: venipuncture technique", "Presented: lab safety for new staff"),
     ),
     "organizational-participation": CategoryShape(
-        5,
-        100,
-        500,
-        200,
-        (30, 365),
-        0.0,
-        ("State society board member", "Education committee", "Annual convention delegate"),
+        weight=5,
+        low=100,
+        high=500,
+        mode=200,
+        days=(30, 365),
+        one_day_share=0.0,
+        titles=("State society board member", "Education committee", "Annual convention delegate"),
     ),
     "employment-verification": CategoryShape(
-        10,
-        300,
-        1000,
-        600,
-        (90, 365),
-        0.0,
-        ("Employment as a medical assistant", "Employment in the clinical laboratory"),
+        weight=10,
+        low=300,
+        high=1000,
+        mode=600,
+        days=(90, 365),
+        one_day_share=0.0,
+        titles=("Employment as a medical assistant", "Employment in the clinical laboratory"),
     ),
 }
 PROVIDERS = (
@@ -250,30 +324,62 @@ PROVIDERS = (
     "",
 )
 
-_MEMBER = (
-    "id program_id member_number user_id first_name last_name date_of_birth email "
-    "address_line1 address_line2 city region postal_code country created_at"
-).split()
-_CERTIFICATION = (
-    "id member_id credential_id certified_on status status_reason status_changed_on"
-).split()
-_CYCLE = "id certification_id start end status".split()
-_ACTIVITY = (
-    "id member_id category_id title provider start_date end_date points units notes "
-    "attestation_text attested_at attested_from created_at updated_at"
-).split()
-_CLAIM = "id activity_id cycle_id".split()
+_MEMBER = [
+    "id",
+    "program_id",
+    "member_number",
+    "user_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "created_at",
+]
+_CERTIFICATION = [
+    "id",
+    "member_id",
+    "credential_id",
+    "certified_on",
+    "status",
+    "status_reason",
+    "status_changed_on",
+]
+_CYCLE = ["id", "certification_id", "start", "end", "status"]
+_ACTIVITY = [
+    "id",
+    "member_id",
+    "category_id",
+    "title",
+    "provider",
+    "start_date",
+    "end_date",
+    "points",
+    "units",
+    "notes",
+    "attestation_text",
+    "attested_at",
+    "attested_from",
+    "created_at",
+    "updated_at",
+]
+_CLAIM = ["id", "activity_id", "cycle_id"]
 
 
 @dataclass
 class Rows:
     """One batch of rows for each table, as tuples in the column order above."""
 
-    members: list[tuple[Any, ...]] = field(default_factory=list)
-    certifications: list[tuple[Any, ...]] = field(default_factory=list)
-    cycles: list[tuple[Any, ...]] = field(default_factory=list)
-    activities: list[tuple[Any, ...]] = field(default_factory=list)
-    claims: list[tuple[Any, ...]] = field(default_factory=list)
+    members: list[Row] = field(default_factory=list)
+    certifications: list[Row] = field(default_factory=list)
+    cycles: list[Row] = field(default_factory=list)
+    activities: list[Row] = field(default_factory=list)
+    claims: list[Row] = field(default_factory=list)
 
 
 @dataclass
@@ -301,7 +407,8 @@ class Context:
 
     program_id: int
     today: date
-    ce_required_from: date
+    ce_required_from: Callable[[date], date]
+    """The first certification day that must earn CE, under the rules in force that day."""
     credential_ids: dict[str, int]
     points_required: dict[str, int | None]
     """Per credential, in cents; ``None`` when the program has not set it (PCT)."""
@@ -333,7 +440,7 @@ def load_context(program: Program, today: date) -> Context:
     return Context(
         program_id=program.pk,
         today=today,
-        ce_required_from=program_rules.on(date(1995, 1, 1)).ce_required_from,
+        ce_required_from=lambda day: program_rules.on(day).ce_required_from,
         credential_ids={code: r.credential_id for code, r in credential_rules.items()},
         points_required={code: cents(r.points_required) for code, r in credential_rules.items()},
         category_ids={code: r.category_id for code, r in category_rules.items()},
@@ -408,12 +515,9 @@ class MemberGenerator:
         self.history_cycles = history_cycles
         self.first_cycle = rules.first_cycle
         self.next_cycle = rules.next_cycle
+        self.requires_ce = rules.requires_ce
+        self.format_date = format_date
         self.today = context.today.toordinal()
-        self.ce_required_from = context.ce_required_from
-        self.exempt_reason = (
-            f"Certified before {format_date(context.ce_required_from)}: "
-            "CE is voluntary (grandfathered)."
-        )
         self.credentials = Weighted(
             {c: w for c, w in CREDENTIAL_WEIGHTS.items() if c in context.credential_ids}
         )
@@ -472,8 +576,14 @@ class MemberGenerator:
             certification_id = ids.certification
             ids.certification += 1
             certified_on = days[certified_ordinal]
-            if certified_on < self.ce_required_from:
-                status, reason, changed = "exempt", self.exempt_reason, certified_on
+            required_from = self.context.ce_required_from(certified_on)
+            if not self.requires_ce(certified_on, required_from):
+                # The wording create_certification gives an exempt certification.
+                reason = (
+                    f"Certified before {self.format_date(required_from)}: "
+                    "CE is voluntary (grandfathered)."
+                )
+                status, changed = "exempt", certified_on
             else:
                 status, reason, changed = "active", "Certified.", certified_on
                 lapsed_on = self._cycles(
@@ -725,9 +835,7 @@ class Writer:
                 if batch:
                     self.write_table(model, columns, batch)
 
-    def write_table(
-        self, model: type[Model], columns: list[str], rows: list[tuple[Any, ...]]
-    ) -> None:
+    def write_table(self, model: type[Model], columns: list[str], rows: list[Row]) -> None:
         raise NotImplementedError
 
     def finish(self) -> None:
@@ -820,9 +928,7 @@ class CopyWriter(Writer):
         if dangling:
             raise SystemExit(f"Rows with dangling references: {'; '.join(dangling)}.")
 
-    def write_table(
-        self, model: type[Model], columns: list[str], rows: list[tuple[Any, ...]]
-    ) -> None:
+    def write_table(self, model: type[Model], columns: list[str], rows: list[Row]) -> None:
         from django.db import connection
 
         quote = connection.ops.quote_name
@@ -836,9 +942,7 @@ class CopyWriter(Writer):
 class BulkCreateWriter(Writer):
     """Any other database: ``bulk_create`` in the largest batches the backend allows."""
 
-    def write_table(
-        self, model: type[Model], columns: list[str], rows: list[tuple[Any, ...]]
-    ) -> None:
+    def write_table(self, model: type[Model], columns: list[str], rows: list[Row]) -> None:
         from decimal import Decimal
 
         converters: dict[str, Callable[[Any], Any]] = {"points": Decimal}
@@ -860,6 +964,8 @@ class PopulateReport:
     population_after: int
     rows: dict[str, int]
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent setting up, generating rows in Python, writing them, and finishing."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -867,6 +973,7 @@ class PopulateReport:
             "population_after": self.population_after,
             "rows": self.rows,
             "seconds": round(self.seconds, 3),
+            "phases": {name: round(seconds, 3) for name, seconds in self.phases.items()},
         }
 
 
@@ -891,7 +998,8 @@ def _next_ids() -> Ids:
     from keepcert.members.models import Member
 
     def after(model: type[Model]) -> int:
-        return int(model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1  # type: ignore[attr-defined]
+        top = model._default_manager.aggregate(top=Max("pk"))["top"]  # type: ignore[attr-defined]
+        return int(top or 0) + 1
 
     return Ids(
         after(Member), after(Certification), after(Cycle), after(Activity), after(ActivityClaim)
@@ -934,23 +1042,30 @@ def populate(
         f"Adding members {before + 1:,}–{members:,} (seed {seed}, today {context.today}, "
         f"{type(writer).__name__}) …"
     )
-    next_report = before + max(batch_members, (members - before) // 10)
+    batches_per_report = max(1, round((members - before) / batch_members / 10))
+    phases = {"setup": time.perf_counter() - started, "generate": 0.0, "write": 0.0}
     for indexes in _batches(before, members, batch_members):
         rows = Rows()
+        mark = time.perf_counter()
         for index in indexes:
             generator.member(index, ids, rows)
+        phases["generate"] += time.perf_counter() - mark
+        mark = time.perf_counter()
         writer.write(rows)
+        phases["write"] += time.perf_counter() - mark
         for name in rows_written:
             rows_written[name] += len(getattr(rows, name))
-        if indexes.stop >= next_report or indexes.stop == members:
+        done = (indexes.start - before) // batch_members + 1
+        if done % batches_per_report == 0 or indexes.stop == members:
             elapsed = time.perf_counter() - started
             log(
                 f"  {indexes.stop:>12,} members  {rows_written['activities']:>13,} activities"
                 f"  {elapsed:8.1f} s"
             )
-            next_report += max(batch_members, (members - before) // 10)
+    mark = time.perf_counter()
     writer.finish()
-    return PopulateReport(before, members, rows_written, time.perf_counter() - started)
+    phases["finish"] = time.perf_counter() - mark
+    return PopulateReport(before, members, rows_written, time.perf_counter() - started, phases)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -991,6 +1106,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     total = sum(report.rows.values())
     rate = total / report.seconds if report.seconds else 0.0
     print(f"Time taken: {report.seconds:.1f} s ({rate:,.0f} rows/s)")
+    if report.phases:
+        print(
+            "  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items())
+        )
 
 
 if __name__ == "__main__":

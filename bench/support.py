@@ -55,11 +55,20 @@ def ensure_schema() -> Program:
     """
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.exceptions import InconsistentMigrationHistory
 
     from keepcert.program.models import Program
     from keepcert.program.services import load_program_file
 
-    call_command("migrate", verbosity=0, interactive=False)
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+    except InconsistentMigrationHistory as error:
+        raise SystemExit(
+            f"The benchmark database ({connection.settings_dict['NAME']}) was migrated with "
+            f"an older migration history ({error}). It holds only generated data: delete it "
+            "(or drop and create the PostgreSQL database) and run again."
+        ) from error
     call_command("createcachetable", verbosity=0)
     load_program_file(path=PROGRAM_FILE)
     return Program.objects.get(code=settings.KEEPCERT_PROGRAM)
@@ -113,11 +122,17 @@ def measure(
     return Timing(statistics.median(samples), repetitions, loops)
 
 
-def measure_once(call: Callable[[], object], *, repetitions: int = 3) -> Timing:
-    """Median of ``repetitions`` single calls, for calls that take seconds (the sweep)."""
+def measure_once[T](call: Callable[[], T], *, repetitions: int = 3) -> tuple[Timing, T]:
+    """Median of ``repetitions`` single calls, for calls that take seconds (the sweep).
+
+    Returns the last call's result too, so a long computation is not run once more
+    just to report what it found.
+    """
     samples = []
+    result: T | None = None
     for _ in range(repetitions):
         started = time.perf_counter()
-        call()
+        result = call()
         samples.append(time.perf_counter() - started)
-    return Timing(statistics.median(samples), repetitions, 1)
+    assert result is not None or repetitions > 0
+    return Timing(statistics.median(samples), repetitions, 1), result  # type: ignore[return-value]

@@ -51,6 +51,7 @@ def member_required(view: MemberView) -> Callable[..., HttpResponse]:
         member = Member.objects.select_related("program").filter(user=user).first()
         if member is None:
             raise PermissionDenied("This account is not linked to a member record.")
+        user.member = member  # the page header asks for it: spare a second query
         # Times (attestations, history) read in the program's zone, like its dates.
         with timezone.override(ZoneInfo(member.program.time_zone)):
             return view(request, member, *args, **kwargs)

@@ -1,0 +1,656 @@
+"""KeepCert benchmarks: each figure printed next to its floor, measured in the same run.
+
+    python bench/run.py [--members N] [--skip-dashboard] [--skip-sweep] [--repetitions R]
+
+Runs against DATABASE_URL, or a SQLite file at bench/out/bench.sqlite3 when it is unset,
+and writes the figures to bench/out/latest.json. A floor is the cheapest way to get the
+same answer without KeepCert's code in the way; the ratio to it says how much that code
+costs, and comparing ratios rather than seconds keeps runs on different machines (or on a
+busy one) comparable. No figure is asserted: this script measures, it does not test.
+
+a. Rules core — ``rules.evaluate`` + ``rules.assess_pace`` on one cycle of 100 claims,
+   against ``sum()`` of the same 100 claims' points. The sum is the least any progress
+   figure can cost: every claim's points must be looked at once.
+b. Dashboard — one GET of ``portal:dashboard`` for a member with 3 certifications and
+   100 activities (time and SQL queries), against a bare view behind the same middleware
+   that runs one query. The floor is what any signed-in page costs in this stack
+   (session, user, CSRF, CSP, allauth, axes); the rest is the dashboard's own.
+c. Progress sweep — every population member's current-cycle progress (open cycles),
+   computed with ProgramRules and the rules core from claims streamed in cycle order,
+   against one SQL ``GROUP BY cycle, category`` summing the same claims' points. The
+   aggregate reads every row the sweep reads and returns the numbers a cap-free program
+   would need, so it is the floor for any per-cycle total. A "fetch only" line streams
+   the sweep's rows without evaluating them, to split the cost into database/ORM and
+   rules core, and a sample of ``member_summaries`` calls shows what the per-member
+   dashboard selector would cost at N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import time
+import types
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from support import (
+    DEFAULT_SQLITE,
+    OUT,
+    Timing,
+    database_label,
+    ensure_schema,
+    measure,
+    measure_once,
+    setup_django,
+    sqlite_url,
+)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+    from keepcert import rules
+    from keepcert.members.models import Member
+    from keepcert.program.models import Program
+
+DASHBOARD_MEMBER_NUMBER = "BENCH-DASH"
+DASHBOARD_EMAIL = "bench.dashboard@example.org"
+BENCH_URLCONF = "keepcert_bench_urls"
+SWEEP_CHUNK = 10_000
+SUMMARY_SAMPLE = 200
+
+
+@dataclass
+class Line:
+    """One row of the printed table."""
+
+    name: str
+    measured: str
+    floor: str
+    ratio: str
+    repetitions: str
+
+
+@dataclass
+class Report:
+    lines: list[Line] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+def _seconds(value: float) -> str:
+    if value >= 1:
+        return f"{value:.2f} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.2f} ms"
+    return f"{value * 1e6:.1f} µs"
+
+
+def _ratio(measured: float, floor: float) -> float:
+    return measured / floor if floor > 0 else float("inf")
+
+
+def _reps(timing: Timing) -> str:
+    return f"{timing.repetitions}×{timing.loops}"
+
+
+# a. Rules core ---------------------------------------------------------------------------
+
+
+def hundred_claims(requirement: rules.Requirement) -> tuple[rules.Window, list[rules.Claim], date]:
+    """A 3-year cycle, "today" in its third year, and 100 claims that hit every outcome.
+
+    Mostly counted; a dozen end after today, five are employment verification after its
+    claimable-until day and two start before the cycle, so each branch of ``evaluate``
+    runs. (The program sets no category caps, so nothing is capped.)
+    """
+    from keepcert import rules
+
+    window = rules.Window(date(2019, 6, 1), date(2022, 6, 30))
+    today = date(2022, 3, 1)
+    codes = [c.code for c in requirement.categories]
+    weights = [70 if c == "professional-education" else 6 for c in codes]
+    draw = random.Random(100)
+    claims = []
+    for number in range(100):
+        end = window.start + timedelta(days=draw.randint(0, window.days - 1))
+        start = end - timedelta(days=draw.choice((0, 0, 0, 1, 30)))
+        start = max(start, window.start)
+        cents = draw.randint(50, 1000)
+        category = draw.choices(codes, weights)[0]
+        if number < 5:  # employment after 2020: no longer claimable
+            category = "employment-verification"
+            end = date(2021, 1, 1) + timedelta(days=draw.randint(0, 400))
+            start = end - timedelta(days=90)
+        elif number < 7:  # began before the cycle
+            start, end = window.start - timedelta(days=10), window.start + timedelta(days=5)
+        claims.append(
+            rules.Claim(
+                id=str(number),
+                category=category,
+                title=f"Activity {number}",
+                start=start,
+                end=end,
+                points=Decimal(cents).scaleb(-2),
+            )
+        )
+    return window, claims, today
+
+
+def bench_rules_core(program: Program, report: Report) -> None:
+    from keepcert import rules
+    from keepcert.program.models import Credential
+    from keepcert.program.selectors import ProgramRules
+
+    rma = Credential.objects.get(program=program, code="RMA")
+    requirement = ProgramRules(program).latest().requirement(rma.pk)
+    assert requirement is not None, "RMA has points_required in programs/amt-ccp.toml"
+    window, claims, today = hundred_claims(requirement)
+
+    def core() -> rules.Pace:
+        return rules.assess_pace(rules.evaluate(requirement, window, claims, today), today)
+
+    def floor() -> Decimal:
+        return sum((claim.points for claim in claims), Decimal(0))
+
+    outcomes = Counter(
+        r.outcome.value for r in rules.evaluate(requirement, window, claims, today).claims
+    )
+    core_timing = measure(core)
+    floor_timing = measure(floor)
+    ratio = _ratio(core_timing.seconds, floor_timing.seconds)
+    report.lines.append(
+        Line(
+            "a. rules core: evaluate + assess_pace, 100 claims",
+            _seconds(core_timing.seconds),
+            f"{_seconds(floor_timing.seconds)} sum()",
+            f"{ratio:.0f}×",
+            f"{_reps(core_timing)} / {_reps(floor_timing)}",
+        )
+    )
+    report.figures["rules_core"] = {
+        "claims": len(claims),
+        "outcomes": dict(outcomes),
+        "evaluate_and_pace": core_timing.as_json(),
+        "floor_sum": floor_timing.as_json(),
+        "ratio": ratio,
+        "per_claim_seconds": core_timing.seconds / len(claims),
+    }
+
+
+# b. Dashboard ----------------------------------------------------------------------------
+
+
+def floor_view(request: HttpRequest) -> HttpResponse:
+    """The cheapest signed-in page: one query for the member's name."""
+    from django.http import HttpResponse
+
+    from keepcert.members.models import Member
+
+    name = Member.objects.filter(user_id=request.user.pk).values_list("first_name", flat=True)
+    return HttpResponse(f"Hello {name.first()}")
+
+
+def install_bench_urlconf() -> str:
+    """Register a URLconf module: the real URLs plus the floor view at /bench/floor/.
+
+    Built at run time because ``include("keepcert.urls")`` imports the project's URLs,
+    which needs Django set up first.
+    """
+    from django.contrib.auth.decorators import login_required
+    from django.urls import include, path
+
+    module = types.ModuleType(BENCH_URLCONF)
+    module.urlpatterns = [  # type: ignore[attr-defined]
+        path("bench/floor/", login_required(floor_view), name="bench-floor"),
+        path("", include("keepcert.urls")),
+    ]
+    sys.modules[BENCH_URLCONF] = module
+    return BENCH_URLCONF
+
+
+def dashboard_member(program: Program, log: Callable[[str], None]) -> Member:
+    """The member the dashboard is timed for, made once per database with the real services.
+
+    Three certifications whose current cycles began about 13, 23 and 33 months ago, and
+    100 activities spread over those 33 months. Each is claimed against every open cycle
+    that contains it (the "report once" default): the oldest cycle holds all 100, the
+    others the ones dated inside them, about 200 claims in all. Made in one transaction,
+    so an interrupted run leaves no half-made member to be reused.
+    """
+    from django.db import transaction
+
+    from keepcert.members.models import Member
+
+    member = Member.objects.filter(member_number=DASHBOARD_MEMBER_NUMBER).first()
+    if member is not None:
+        return member
+    log("Creating the dashboard member (3 certifications, 100 activities) …")
+    with transaction.atomic():
+        return _make_dashboard_member(program)
+
+
+def _make_dashboard_member(program: Program) -> Member:
+    from keepcert import testing
+    from keepcert.members.models import Member
+
+    member = Member.objects.create(
+        program=program,
+        member_number=DASHBOARD_MEMBER_NUMBER,
+        first_name="Dana",
+        last_name="Benchmark",
+        date_of_birth=date(1985, 7, 3),
+        email=DASHBOARD_EMAIL,
+    )
+    member.user = testing.make_user(DASHBOARD_EMAIL)
+    member.save(update_fields=["user"])
+    today = program.today()
+    for code, days_ago in (("RMA", 400), ("CMAS", 700), ("RPT", 1000)):
+        testing.make_certification(member, code, today - timedelta(days=days_ago))
+    draw = random.Random(3)
+    categories = [
+        "professional-education",
+        "professional-education",
+        "professional-education",
+        "formal-education",
+        "instructional-presentations",
+        "organizational-participation",
+    ]
+    for number in range(100):
+        end = today - timedelta(days=draw.randint(0, 990))
+        testing.make_activity(
+            member,
+            title=f"Benchmark activity {number + 1}",
+            points=str(Decimal(draw.randint(50, 600)).scaleb(-2)),
+            start=end,
+            end=end,
+            category_code=draw.choice(categories),
+        )
+    return member
+
+
+def bench_dashboard(program: Program, report: Report, log: Callable[[str], None]) -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from keepcert.activities.models import ActivityClaim
+
+    member = dashboard_member(program, log)
+    assert member.user is not None
+    claims = ActivityClaim.objects.filter(cycle__certification__member=member, cycle__status="open")
+    overrides: dict[str, Any] = {
+        "ROOT_URLCONF": install_bench_urlconf(),
+        "ALLOWED_HOSTS": [*settings.ALLOWED_HOSTS, "testserver"],
+    }
+    manifest = settings.STATIC_ROOT / "staticfiles.json"
+    if not manifest.exists():
+        # Without collectstatic the manifest storage cannot resolve {% static %}; the
+        # plain storage differs only by a dictionary lookup per tag.
+        overrides["STORAGES"] = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        report.notes.append("Dashboard: no collectstatic manifest, so plain static storage.")
+    with override_settings(**overrides):
+        client = Client()
+        client.force_login(member.user)
+        dashboard_url, floor_url = reverse("portal:dashboard"), reverse("bench-floor")
+        response = client.get(dashboard_url)
+        page = response.content.decode()
+        real = response.status_code == 200 and (
+            'data-testid="counted"' in page or "Counted" in page
+        )
+        if not real:
+            report.notes.append(
+                f"Dashboard: GET {dashboard_url} answered {response.status_code} without "
+                "progress figures: the view is still a placeholder; re-run once it is real."
+            )
+        if response.status_code >= 400:
+            report.figures["dashboard"] = {"status": response.status_code, "real": False}
+            report.lines.append(
+                Line("b. dashboard GET", f"HTTP {response.status_code}: not timed", "", "", "")
+            )
+            return
+        figures: dict[str, Any] = {"real": real, "status": response.status_code}
+        for name, url in (("dashboard", dashboard_url), ("floor", floor_url)):
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            # Read now: each request of the timing loop empties the connection's query log.
+            count = len(queries.captured_queries)
+            timing = measure(lambda url=url: client.get(url), repetitions=7, min_seconds=0.5)
+            figures[name] = {**timing.as_json(), "queries": count}
+    dash, floor = figures["dashboard"], figures["floor"]
+    figures["ratio"] = _ratio(dash["seconds"], floor["seconds"])
+    figures["certifications"] = member.certifications.count()
+    figures["activities"] = member.activities.count()
+    figures["claims_in_open_cycles"] = claims.count()
+    figures["page_bytes"] = len(response.content)
+    report.figures["dashboard"] = figures
+    label = "b. dashboard GET" + ("" if real else " (PLACEHOLDER view)")
+    report.lines.append(
+        Line(
+            f"{label}: 3 certifications, {figures['activities']} activities",
+            f"{_seconds(dash['seconds'])}, {dash['queries']} queries",
+            f"{_seconds(floor['seconds'])}, {floor['queries']} queries",
+            f"{figures['ratio']:.1f}×",
+            f"{dash['repetitions']}×{dash['loops']} / {floor['repetitions']}×{floor['loops']}",
+        )
+    )
+
+
+# c. Progress sweep -----------------------------------------------------------------------
+
+
+def population_range(members: int) -> tuple[str, str]:
+    """Member numbers of the first ``members`` population members (fixed width: sortable)."""
+    from populate import _NUMBER_WIDTH, POPULATION_PREFIX
+
+    return (
+        f"{POPULATION_PREFIX}{1:0{_NUMBER_WIDTH}d}",
+        f"{POPULATION_PREFIX}{members:0{_NUMBER_WIDTH}d}",
+    )
+
+
+@dataclass
+class SweepResult:
+    cycles: int = 0
+    claims: int = 0
+    without_requirement: int = 0
+    pace: Counter[str] = field(default_factory=Counter)
+    counted: Decimal = Decimal(0)
+    """Sum of every evaluated cycle's counted points: a checksum between runs."""
+
+
+def _open_cycles(numbers: tuple[str, str]) -> Iterator[tuple[int, date, date, int]]:
+    from keepcert.certifications.models import Cycle
+
+    return (
+        Cycle.objects.open()
+        .filter(certification__member__member_number__range=numbers)
+        .order_by("pk")
+        .values_list("pk", "start", "end", "certification__credential_id")
+        .iterator(chunk_size=SWEEP_CHUNK)
+    )
+
+
+def _open_claims(numbers: tuple[str, str]) -> Iterator[tuple[int, int, int, date, date, Decimal]]:
+    from keepcert.activities.models import ActivityClaim
+    from keepcert.certifications.models import Cycle
+
+    return (
+        ActivityClaim.objects.filter(
+            cycle__status=Cycle.Status.OPEN,
+            cycle__certification__member__member_number__range=numbers,
+        )
+        .order_by("cycle_id")
+        .values_list(
+            "cycle_id",
+            "activity_id",
+            "activity__category_id",
+            "activity__start_date",
+            "activity__end_date",
+            "activity__points",
+        )
+        .iterator(chunk_size=SWEEP_CHUNK)
+    )
+
+
+def progress_sweep(
+    program: Program, numbers: tuple[str, str], *, evaluate: bool = True
+) -> SweepResult:
+    """Every open cycle's progress and pace, with two streamed queries and no per-member query.
+
+    Cycles and their claims come in cycle order and are merged in Python, so memory
+    holds one cycle's claims at a time. Category codes are mapped from ids in Python
+    rather than joined. The claim title is left empty: no figure of a progress or pace
+    depends on it, and reading it would add a string per row to fetch and decode.
+    With ``evaluate=False`` the rows are streamed and turned into Claims, not evaluated.
+    """
+    from keepcert import rules
+    from keepcert.program.models import Category
+    from keepcert.program.selectors import ProgramRules
+
+    program_rules = ProgramRules(program)
+    today = program.today()
+    codes = dict(Category.objects.filter(program=program).values_list("pk", "code"))
+    requirements: dict[tuple[int, int], rules.Requirement | None] = {}
+    result = SweepResult()
+    claims = _open_claims(numbers)
+    pending = next(claims, None)
+    for cycle_id, start, end, credential_id in _open_cycles(numbers):
+        batch: list[rules.Claim] = []
+        while pending is not None and pending[0] <= cycle_id:
+            if pending[0] == cycle_id:
+                _, activity_id, category_id, claim_start, claim_end, points = pending
+                batch.append(
+                    rules.Claim(
+                        str(activity_id), codes[category_id], "", claim_start, claim_end, points
+                    )
+                )
+            pending = next(claims, None)
+        result.cycles += 1
+        result.claims += len(batch)
+        if not evaluate:
+            continue
+        rule_set = program_rules.on(start)
+        key = (rule_set.pk, credential_id)
+        if key not in requirements:
+            requirements[key] = rule_set.requirement(credential_id)
+        requirement = requirements[key]
+        if requirement is None:
+            result.without_requirement += 1
+            continue
+        progress = rules.evaluate(requirement, rules.Window(start, end), batch, today)
+        pace = rules.assess_pace(progress, today)
+        result.pace[pace.status.value] += 1
+        result.counted += progress.counted
+    return result
+
+
+def floor_aggregate(numbers: tuple[str, str]) -> int:
+    """The raw SQL floor: points per open cycle and category, every row fetched."""
+    from django.db import connection
+
+    from keepcert.activities.models import Activity, ActivityClaim
+    from keepcert.certifications.models import Certification, Cycle
+    from keepcert.members.models import Member
+
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT claim.cycle_id, activity.category_id, SUM(activity.points) "
+        f"FROM {q(ActivityClaim._meta.db_table)} AS claim "
+        f"JOIN {q(Activity._meta.db_table)} AS activity ON activity.id = claim.activity_id "
+        f"JOIN {q(Cycle._meta.db_table)} AS cycle ON cycle.id = claim.cycle_id "
+        f"JOIN {q(Certification._meta.db_table)} AS cert ON cert.id = cycle.certification_id "
+        f"JOIN {q(Member._meta.db_table)} AS member ON member.id = cert.member_id "
+        f"WHERE cycle.status = %s AND member.member_number BETWEEN %s AND %s "
+        f"GROUP BY claim.cycle_id, activity.category_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Cycle.Status.OPEN, *numbers])
+        return len(cursor.fetchall())
+
+
+def summaries_sample(program: Program, numbers: tuple[str, str], size: int) -> tuple[float, int]:
+    """Seconds per member of ``member_summaries`` over a sample of population members."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from keepcert.certifications.selectors import member_summaries
+    from keepcert.members.models import Member
+
+    sample = list(
+        Member.objects.filter(member_number__range=numbers)
+        .select_related("program")
+        .order_by("member_number")[:size]
+    )
+    if not sample:
+        return 0.0, 0
+    with CaptureQueriesContext(connection) as queries:
+        member_summaries(sample[0])
+    count = len(queries.captured_queries)
+    started = time.perf_counter()
+    for member in sample:
+        member_summaries(member)
+    return (time.perf_counter() - started) / len(sample), count
+
+
+def bench_sweep(
+    program: Program,
+    members: int,
+    seed: int,
+    repetitions: int,
+    report: Report,
+    log: Callable[[str], None],
+) -> None:
+    from populate import populate, population_size
+
+    have = population_size()
+    if have < members:
+        log(f"The population has {have:,} members; populating to {members:,} …")
+        populated = populate(members=members, seed=seed, log=log)
+        report.figures["populate"] = populated.as_json()
+    numbers = population_range(members)
+    log(f"Sweeping the current cycles of {members:,} members …")
+    sweep, outcome = measure_once(lambda: progress_sweep(program, numbers), repetitions=repetitions)
+    fetch, _ = measure_once(
+        lambda: progress_sweep(program, numbers, evaluate=False), repetitions=repetitions
+    )
+    floor, groups = measure_once(lambda: floor_aggregate(numbers), repetitions=repetitions)
+    per_member, summary_queries = summaries_sample(program, numbers, SUMMARY_SAMPLE)
+    ratio = _ratio(sweep.seconds, floor.seconds)
+    report.figures["sweep"] = {
+        "members": members,
+        "cycles_evaluated": outcome.cycles - outcome.without_requirement,
+        "cycles_without_requirement": outcome.without_requirement,
+        "claims": outcome.claims,
+        "pace": dict(outcome.pace),
+        "counted_checksum": str(outcome.counted),
+        "sweep": sweep.as_json(),
+        "fetch_only": fetch.as_json(),
+        "floor_group_by": {**floor.as_json(), "rows": groups},
+        "ratio": ratio,
+        "fetch_only_ratio": _ratio(fetch.seconds, floor.seconds),
+        "member_summaries_per_member": {
+            "seconds": per_member,
+            "queries": summary_queries,
+            "sample": SUMMARY_SAMPLE,
+            "extrapolated_seconds": per_member * members,
+        },
+    }
+    paced = ", ".join(f"{k} {v:,}" for k, v in sorted(outcome.pace.items()))
+    report.lines.append(
+        Line(
+            f"c. sweep: N={members:,}, {outcome.cycles - outcome.without_requirement:,} cycles "
+            f"evaluated, {outcome.claims:,} claims",
+            _seconds(sweep.seconds),
+            f"{_seconds(floor.seconds)} GROUP BY",
+            f"{ratio:.1f}×",
+            f"{sweep.repetitions} / {floor.repetitions}",
+        )
+    )
+    report.lines.append(
+        Line(
+            "   of which streaming the rows and building Claims",
+            _seconds(fetch.seconds),
+            f"{_seconds(floor.seconds)} GROUP BY",
+            f"{_ratio(fetch.seconds, floor.seconds):.1f}×",
+            f"{fetch.repetitions} / {floor.repetitions}",
+        )
+    )
+    report.lines.append(
+        Line(
+            f"   member_summaries per member ({SUMMARY_SAMPLE} sampled, {summary_queries} queries)",
+            f"{_seconds(per_member)} → {_seconds(per_member * members)} at N",
+            f"{_seconds(floor.seconds)} GROUP BY",
+            f"{_ratio(per_member * members, floor.seconds):.0f}×",
+            f"1×{SUMMARY_SAMPLE}",
+        )
+    )
+    report.notes.append(
+        f"Sweep: pace {paced}; {outcome.without_requirement:,} open cycles have no "
+        "requirement set (e.g. PCT) and are not evaluated."
+    )
+
+
+# Output ----------------------------------------------------------------------------------
+
+
+def print_table(report: Report, header: str) -> None:
+    columns = ("benchmark", "measured", "floor", "ratio", "repetitions")
+    rows = [columns, *[(x.name, x.measured, x.floor, x.ratio, x.repetitions) for x in report.lines]]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    print()
+    print(header)
+    for index, row in enumerate(rows):
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+    if report.notes:
+        print()
+        for note in report.notes:
+            print(f"* {note}")
+    print("Ratios are measured ÷ floor; repetitions are runs × calls per run (median taken).")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--members", type=int, default=2_000, help="population to sweep")
+    parser.add_argument("--seed", type=int, default=1, help="seed when populating")
+    parser.add_argument("--repetitions", type=int, default=3, help="sweep repetitions")
+    parser.add_argument("--skip-dashboard", action="store_true")
+    parser.add_argument("--skip-sweep", action="store_true")
+    args = parser.parse_args(argv)
+    if args.members < 1 or args.repetitions < 1:
+        parser.error("--members and --repetitions must be at least 1")
+
+    setup_django(default_database_url=sqlite_url(DEFAULT_SQLITE))
+    import django
+
+    def log(message: str) -> None:
+        print(message, flush=True)
+
+    program = ensure_schema()
+    report = Report()
+    started = datetime.now(UTC)
+    log(f"Database: {database_label()}")
+    bench_rules_core(program, report)
+    if not args.skip_dashboard:
+        bench_dashboard(program, report, log)
+    if not args.skip_sweep:
+        bench_sweep(program, args.members, args.seed, args.repetitions, report, log)
+
+    header = (
+        f"KeepCert benchmarks · {database_label()} · Python {platform.python_version()} · "
+        f"Django {django.get_version()} · {started:%Y-%m-%d %H:%M} UTC"
+    )
+    print_table(report, header)
+    document = {
+        "run_at": started.isoformat(),
+        "database": database_label(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "machine": platform.machine(),
+        **report.figures,
+        "notes": report.notes,
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / "latest.json"
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    print(f"Figures written to {path.relative_to(OUT.parent.parent)}")
+
+
+if __name__ == "__main__":
+    main()
