@@ -68,6 +68,11 @@ def recordable_cycles(member: Member, *, today: date, program_rules: ProgramRule
     ]
 
 
+def cycles_containing(cycles: Sequence[Cycle], start: date, end: date) -> list[Cycle]:
+    """The cycles an activity on these dates counts toward by default ("report once")."""
+    return [c for c in cycles if c.window.contains_span(start, end)]
+
+
 def cycle_label(cycle: Cycle) -> str:
     return (
         f"{cycle.certification.credential.code} cycle "
@@ -151,7 +156,7 @@ def _choose_cycles(
         errors.add("cycles", "None of your certifications has a CE cycle open for recording.")
         return []
     if data.cycles is None:
-        chosen = [c for c in recordable if c.window.contains_span(data.start_date, data.end_date)]
+        chosen = cycles_containing(recordable, data.start_date, data.end_date)
         if not chosen:
             # Explain against the cycle the member most likely meant: the first one.
             _check_cycle_dates(recordable[0], data.start_date, data.end_date, errors)
@@ -160,8 +165,7 @@ def _choose_cycles(
         return chosen
     chosen = list(data.cycles)
     if not chosen:
-        fitting = [c for c in recordable if c.window.contains_span(data.start_date, data.end_date)]
-        if recordable and not fitting:
+        if recordable and not cycles_containing(recordable, data.start_date, data.end_date):
             # Nothing ticked because nothing fits: the dates are the problem, say so.
             _check_cycle_dates(recordable[0], data.start_date, data.end_date, errors)
         if not errors.fields:

@@ -23,6 +23,7 @@ from keepcert.activities.selectors import activity_history
 from keepcert.activities.services import (
     Attestation,
     change_blocker,
+    cycles_containing,
     delete_activity,
     record_activity,
     recordable_cycles,
@@ -197,7 +198,7 @@ def activity_cycles(request: HttpRequest, member: Member) -> HttpResponse:
     except (KeyError, ValueError):
         ticked = {c.pk for c in cycles}
     else:
-        ticked = {c.pk for c in cycles if c.window.contains_span(start, end)}
+        ticked = {c.pk for c in cycles_containing(cycles, start, end)}
     form = ActivityForm(
         initial={"cycles": sorted(ticked)},
         rule_set=program_rules.on(member.program.today()),
