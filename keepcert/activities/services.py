@@ -170,10 +170,21 @@ def _choose_cycles(
             _check_cycle_dates(recordable[0], data.start_date, data.end_date, errors)
         if not errors.fields:
             errors.add("cycles", "Choose at least one certification to apply this activity to.")
-    for cycle in chosen:
-        if cycle.pk not in open_ids:
-            errors.add("cycles", f"Your {cycle_label(cycle)} is not open for recording.")
-        else:
+    closed = [c for c in chosen if c.pk not in open_ids]
+    for cycle in closed:
+        errors.add("cycles", f"Your {cycle_label(cycle)} is not open for recording.")
+    fitting = cycles_containing(chosen, data.start_date, data.end_date)
+    outside = [c for c in chosen if c not in fitting and c not in closed]
+    if fitting and outside:
+        # The dates suit one certification but not another: the choice is what to fix.
+        for cycle in outside:
+            errors.add(
+                "cycles",
+                f"These dates are outside your {cycle_label(cycle)}. Untick "
+                f"{cycle.certification.credential.code}, or change the dates.",
+            )
+    else:
+        for cycle in outside:
             _check_cycle_dates(cycle, data.start_date, data.end_date, errors)
     return chosen
 

@@ -760,3 +760,20 @@ def test_an_edit_attests_again(alice: Member, frozen_now: Any) -> None:
     activity.refresh_from_db()
     assert (activity.attested_at, activity.attested_from) == (later, "2001:db8::1")
     assert activity.attestation_text == ATTESTATION_TEXT
+
+
+def test_ticking_a_certification_whose_cycle_misses_the_dates_says_which_to_untick(
+    alice: Member,
+) -> None:
+    rpt = testing.make_certification(alice, "RPT", date(2024, 6, 1))
+    both = [rma_cycle(alice), testing.current_cycle(rpt)]
+    error = refused(alice, entry(start=date(2024, 3, 1), cycles=both))
+    assert error.field_errors == {
+        "cycles": [
+            "These dates are outside your RPT cycle (June 1, 2024 – June 30, 2027). "
+            "Untick RPT, or change the dates."
+        ]
+    }
+    # Unticked, it counts toward RMA alone.
+    activity = record(alice, entry(start=date(2024, 3, 1), cycles=both[:1]))
+    assert list(activity.cycles.all()) == both[:1]
