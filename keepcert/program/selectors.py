@@ -20,6 +20,11 @@ class ProgramRules:
         )
         if not self.rule_sets:
             raise DomainError(f"The program {program.code} has no rules loaded yet.")
+        self._category_codes = {
+            rule.category_id: rule.category.code
+            for rule_set in self.rule_sets
+            for rule in rule_set.category_rules.all()
+        }
 
     def on(self, day: date) -> RuleSet:
         """The rule set in force on `day`; the earliest one for days before any version."""
@@ -28,6 +33,10 @@ class ProgramRules:
             if rule_set.effective_from <= day:
                 current = rule_set
         return current
+
+    def category_code(self, category_id: int) -> str:
+        """A category's code, from the rules already loaded (no query per activity)."""
+        return self._category_codes.get(category_id, f"category-{category_id}")
 
     def latest(self) -> RuleSet:
         return self.rule_sets[-1]
