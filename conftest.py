@@ -25,6 +25,13 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded files go to the test's own directory, never into the repository."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def frozen_now():  # type: ignore[no-untyped-def]
     with time_machine.travel(NOW, tick=False) as traveller:

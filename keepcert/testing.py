@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import itertools
+import zipfile
 from datetime import date  # re-exported for tests
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keepcert.activities.models import Activity
 from keepcert.activities.services import ActivityData, Attestation, record_activity
@@ -104,3 +107,33 @@ def make_activity(
         actor=member.user,
         confirm_duplicate=True,
     )
+
+
+def _docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+# The smallest contents each evidence type is recognised by.
+SAMPLE_CONTENTS = {
+    ".pdf": b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+    ".jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(32),
+    ".jpeg": b"\xff\xd8\xff\xe1\x00\x10Exif\x00\x00" + bytes(32),
+    ".png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(17),
+    ".heic": (24).to_bytes(4, "big") + b"ftypheic" + bytes(4) + b"mif1heic" + bytes(32),
+    ".txt": b"Certificate of completion\r\nWound care webinar, 2 contact hours.\n",
+    ".docx": _docx(),
+}
+EXECUTABLE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(54) + b"This program cannot be run in DOS mode."
+)
+
+
+def make_upload(name: str = "certificate.pdf", content: bytes | None = None) -> SimpleUploadedFile:
+    """An uploaded file as a browser sends it; by default with real contents for its type."""
+    if content is None:
+        content = SAMPLE_CONTENTS[PurePath(name).suffix.lower()]
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")

@@ -1,6 +1,11 @@
-"""CE activities a member records, and which cycles each one is claimed against (SPEC §4)."""
+"""CE activities a member records, which cycles each one is claimed against, and the
+evidence files kept with it (SPEC §4)."""
 
 from __future__ import annotations
+
+import re
+import uuid
+from pathlib import PurePath
 
 from django.db import models
 from django.db.models import F, Q
@@ -73,3 +78,48 @@ class ActivityClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} → cycle {self.cycle_id}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """Where a file is stored: under its member, named by a random id.
+
+    The member's own file name never reaches the disk (it is kept in `original_name`):
+    it could collide, leak through a listing, or carry characters a storage refuses.
+    """
+    extension = PurePath(filename).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", extension):
+        extension = ""
+    return f"evidence/{instance.activity.member_id}/{uuid.uuid4()}{extension}"
+
+
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    def for_member(self, member_id: int) -> EvidenceQuerySet:
+        return self.filter(activity__member_id=member_id)
+
+
+class Evidence(models.Model):
+    """A file the member keeps with an activity: a certificate, transcript or letter.
+
+    The member's vault: staff look at it only in an audit or a reactivation review.
+    `content_type` is the type the service recognised from the file's first bytes, not
+    what the browser claimed.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -11,6 +11,8 @@ _ACTION_LABELS = {
     "activities.activity.recorded": "Recorded",
     "activities.activity.changed": "Changed",
     "activities.activity.deleted": "Deleted",
+    "activities.evidence.attached": "Attached",
+    "activities.evidence.removed": "Removed",
 }
 _FIELD_LABELS = {
     "category": "Category",
@@ -43,9 +45,12 @@ def activity_history(activity: Activity) -> list[HistoryEntry]:
             for key in after
             if before and before.get(key) != after.get(key)
         ]
+        label = _ACTION_LABELS.get(event.action, event.action)
+        if files := event.data.get("files"):
+            label = f"{label} {', '.join(f['name'] for f in files)}"
         entries.append(
             HistoryEntry(
-                label=_ACTION_LABELS.get(event.action, event.action),
+                label=label,
                 at=event.created_at,
                 actor=event.actor,
                 changes=changes,

@@ -1,4 +1,5 @@
-"""Recording, changing and deleting CE activities (SPEC §4).
+"""Recording, changing and deleting CE activities, and the evidence files kept with them
+(SPEC §4).
 
 The web form and the API parse their input into `ActivityData` and call these
 functions; every rule about what may be recorded lives here, once.
@@ -6,17 +7,28 @@ functions; every rule about what may be recorded lives here, once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from keepcert import rules
-from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.filetypes import (
+    ALLOWED_NAMES,
+    FileType,
+    contents_match,
+    type_for_name,
+)
+from keepcert.activities.models import Activity, ActivityClaim, Evidence
 from keepcert.certifications.models import Cycle
 from keepcert.core.errors import DomainError, NeedsConfirmation, NotAllowed
 from keepcert.core.models import log_event
@@ -27,6 +39,9 @@ from keepcert.rules.text import format_date, format_points
 
 CENT = Decimal("0.01")
 MAX_UNITS = Decimal(100_000)  # what Activity.units can hold
+MAX_EVIDENCE_FILES = 5  # per activity, in total
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024  # per file
+_MEGABYTE = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -313,17 +328,26 @@ def record_activity(
     attestation: Attestation,
     actor: User | None,
     confirm_duplicate: bool = False,
+    files: Sequence[UploadedFile[bytes]] = (),
 ) -> Activity:
-    """Record a CE activity against the chosen (or every containing) open cycle.
+    """Record a CE activity against the chosen (or every containing) open cycle, with
+    its evidence `files` if any.
 
-    Raises DomainError with field errors when the entry breaks a rule, and
-    NeedsConfirmation when it looks like one already recorded.
+    Raises DomainError with field errors when the entry or one of the files breaks a
+    rule (nothing is saved, no file is stored), and NeedsConfirmation when it looks like
+    one already recorded.
     """
     program_rules = ProgramRules(member.program)
     today = member.program.today()
-    points, cycles = validate_activity(
-        member=member, data=data, attestation=attestation, today=today, program_rules=program_rules
-    )
+    checked, file_errors = _check_evidence(files, already=0)
+    with _adding_file_errors(file_errors):
+        points, cycles = validate_activity(
+            member=member,
+            data=data,
+            attestation=attestation,
+            today=today,
+            program_rules=program_rules,
+        )
     if not confirm_duplicate:
         _check_duplicate(member, data, None)
     activity = Activity.objects.create(
@@ -349,6 +373,8 @@ def record_activity(
         data={"after": snapshot(activity)},
         ip_address=attestation.ip_address,
     )
+    if checked:
+        _attach(activity, checked, actor, attestation.ip_address)
     return activity
 
 
@@ -382,21 +408,26 @@ def update_activity(
     attestation: Attestation,
     actor: User | None,
     confirm_duplicate: bool = False,
+    files: Sequence[UploadedFile[bytes]] = (),
 ) -> Activity:
-    """Change an entry while its cycles are open; the before and after go to its history."""
+    """Change an entry while its cycles are open, adding any evidence `files`; the before
+    and after go to its history."""
     member = activity.member
     program_rules = ProgramRules(member.program)
     today = member.program.today()
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _ensure_changeable(activity, today, program_rules)
-    points, cycles = validate_activity(
-        member=member,
-        data=data,
-        attestation=attestation,
-        today=today,
-        program_rules=program_rules,
-        keep_cycles=list(activity.cycles.all()),
-    )
+    already = activity.evidence.count() if files else 0
+    checked, file_errors = _check_evidence(files, already=already)
+    with _adding_file_errors(file_errors):
+        points, cycles = validate_activity(
+            member=member,
+            data=data,
+            attestation=attestation,
+            today=today,
+            program_rules=program_rules,
+            keep_cycles=list(activity.cycles.all()),
+        )
     if not confirm_duplicate:
         _check_duplicate(member, data, activity.pk)
     before = snapshot(activity)
@@ -423,6 +454,8 @@ def update_activity(
             data={"before": before, "after": after},
             ip_address=attestation.ip_address,
         )
+    if checked:
+        _attach(activity, checked, actor, attestation.ip_address)
     return activity
 
 
@@ -430,18 +463,229 @@ def update_activity(
 def delete_activity(
     *, activity: Activity, actor: User | None, ip_address: str | None = None
 ) -> None:
-    """Delete an entry while its cycles are open; the history keeps what it was."""
+    """Delete an entry while its cycles are open; the history keeps what it was.
+
+    Its evidence files leave the storage once the deletion is committed.
+    """
     member = activity.member
     program_rules = ProgramRules(member.program)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _ensure_changeable(activity, member.program.today(), program_rules)
-    before = snapshot(activity)
+    evidence = list(activity.evidence.all())
+    data: dict[str, Any] = {"before": snapshot(activity)}
+    if evidence:
+        data["evidence_removed"] = [_evidence_entry(e) for e in evidence]
     log_event(
         action="activities.activity.deleted",
         subject=activity,
         actor=actor,
         member=member,
-        data={"before": before},
+        data=data,
         ip_address=ip_address,
     )
     activity.delete()
+    _delete_files_on_commit([e.file for e in evidence])
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CheckedFile:
+    upload: UploadedFile[bytes]
+    name: str
+    size: int
+    file_type: FileType
+
+
+def _display_name(upload: UploadedFile[bytes]) -> str:
+    """The member's file name, fit to show and to send back in a download header."""
+    name = "".join(
+        c
+        for c in str(upload.name or "")
+        if unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Zl", "Zp"}
+    ).strip()
+    return name[-255:] or "file"
+
+
+def _megabytes(size: int) -> str:
+    # Rounded up: a file just over the limit must not read as exactly 10 MB.
+    return f"{math.ceil(size * 10 / _MEGABYTE) / 10:g} MB"
+
+
+def _check_evidence(
+    files: Sequence[UploadedFile[bytes]], *, already: int
+) -> tuple[list[_CheckedFile], list[str]]:
+    """Each file's type, size and contents, and the activity's total; the files that
+    pass, and one message per problem naming the file. Nothing is stored here."""
+    errors: list[str] = []
+    checked: list[_CheckedFile] = []
+    if already + len(files) > MAX_EVIDENCE_FILES:
+        if already >= MAX_EVIDENCE_FILES:
+            errors.append(
+                f"This activity already has {MAX_EVIDENCE_FILES} files, the most it can keep: "
+                "remove one before attaching another."
+            )
+        elif already:
+            errors.append(
+                f"An activity can keep at most {MAX_EVIDENCE_FILES} files. It has {already}, "
+                f"so choose at most {MAX_EVIDENCE_FILES - already} more (you chose {len(files)})."
+            )
+        else:
+            errors.append(
+                f"An activity can keep at most {MAX_EVIDENCE_FILES} files: you chose {len(files)}."
+            )
+    for upload in files:
+        name = _display_name(upload)
+        size = int(upload.size or 0)
+        file_type = type_for_name(name)
+        if file_type is None:
+            errors.append(f"{name}: only {ALLOWED_NAMES} files can be attached.")
+        elif size == 0:
+            errors.append(f"{name}: the file is empty.")
+        elif size > MAX_EVIDENCE_BYTES:
+            errors.append(
+                f"{name}: the file is {_megabytes(size)}; each file can be at most "
+                f"{MAX_EVIDENCE_BYTES // _MEGABYTE} MB."
+            )
+        elif not contents_match(file_type, upload):
+            errors.append(
+                f"{name}: the contents of this file are not {file_type.label}, although its "
+                "name says so."
+            )
+        else:
+            checked.append(_CheckedFile(upload, name, size, file_type))
+    return checked, errors
+
+
+def _raise_file_errors(errors: list[str]) -> None:
+    if errors:
+        raise DomainError(errors[0], field_errors={"evidence": errors})
+
+
+@contextmanager
+def _adding_file_errors(file_errors: list[str]) -> Iterator[None]:
+    """Report the files' problems with the entry's, so the member sees all of them at once."""
+    try:
+        yield
+    except NeedsConfirmation:
+        raise
+    except DomainError as error:
+        if not file_errors:
+            raise
+        raise DomainError(
+            error.message,
+            field_errors={**error.field_errors, "evidence": file_errors},
+            code=error.code,
+        ) from None
+    _raise_file_errors(file_errors)
+
+
+def _delete_files_on_commit(files: list[FieldFile]) -> None:
+    names = [(file.storage, file.name) for file in files if file.name]
+    if not names:
+        return
+
+    def delete() -> None:
+        for storage, name in names:
+            storage.delete(name)
+
+    # robust: the rows are gone either way; a storage hiccup must not fail the request.
+    transaction.on_commit(delete, robust=True)
+
+
+def _evidence_entry(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "id": evidence.pk,
+        "name": evidence.original_name,
+        "size": evidence.size,
+        "content_type": evidence.content_type,
+    }
+
+
+def _attach(
+    activity: Activity,
+    checked: list[_CheckedFile],
+    actor: User | None,
+    ip_address: str | None,
+) -> list[Evidence]:
+    """Store the checked files and their rows. The last write of each service that calls
+    it, so a failure here is the only one that can follow a stored file: the files stored
+    so far are deleted again, and the rolled-back rows leave nothing pointing nowhere."""
+    attached: list[Evidence] = []
+    try:
+        for item in checked:
+            evidence = Evidence(
+                activity=activity,
+                original_name=item.name,
+                content_type=item.file_type.content_type,
+                size=item.size,
+            )
+            # The stored name comes from `evidence_path`: only the extension is the member's.
+            evidence.file.save(item.name, item.upload, save=False)
+            attached.append(evidence)
+            evidence.save()
+        log_event(
+            action="activities.evidence.attached",
+            subject=activity,
+            actor=actor,
+            member=activity.member,
+            data={"files": [_evidence_entry(e) for e in attached]},
+            ip_address=ip_address,
+        )
+    except BaseException:
+        for evidence in attached:
+            if evidence.file.name:
+                evidence.file.storage.delete(evidence.file.name)
+        raise
+    return attached
+
+
+@transaction.atomic
+def attach_evidence(
+    *,
+    activity: Activity,
+    files: Sequence[UploadedFile[bytes]],
+    actor: User | None,
+    ip_address: str | None = None,
+) -> list[Evidence]:
+    """Keep `files` with an activity while it can still be changed.
+
+    At most 5 files per activity and 10 MB per file, of the types in
+    `keepcert.activities.filetypes` (by name and by contents). Raises DomainError with
+    one message per file at fault under the field "evidence", storing none of them.
+    """
+    member = activity.member
+    program_rules = ProgramRules(member.program)
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    _ensure_changeable(activity, member.program.today(), program_rules)
+    if not files:
+        _raise_file_errors(["Choose at least one file to attach."])
+    checked, errors = _check_evidence(files, already=activity.evidence.count())
+    _raise_file_errors(errors)
+    return _attach(activity, checked, actor, ip_address)
+
+
+@transaction.atomic
+def remove_evidence(
+    *, evidence: Evidence, actor: User | None, ip_address: str | None = None
+) -> None:
+    """Remove one file from an activity while it can still be changed; the stored file is
+    deleted once the removal is committed, and the history names what was removed."""
+    activity = Activity.objects.select_for_update().get(pk=evidence.activity_id)
+    member = activity.member
+    _ensure_changeable(activity, member.program.today(), ProgramRules(member.program))
+    current = Evidence.objects.filter(pk=evidence.pk, activity=activity).first()
+    if current is None:
+        return  # removed meanwhile, e.g. by a second click
+    evidence = current
+    log_event(
+        action="activities.evidence.removed",
+        subject=activity,
+        actor=actor,
+        member=member,
+        data={"files": [_evidence_entry(evidence)]},
+        ip_address=ip_address,
+    )
+    evidence.delete()
+    _delete_files_on_commit([evidence.file])

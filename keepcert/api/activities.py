@@ -54,7 +54,7 @@ def _activities(member: Member) -> ActivityQuerySet:
     return (
         Activity.objects.for_member(member.pk)
         .select_related("category")
-        .prefetch_related(Prefetch("claims", queryset=claims))
+        .prefetch_related(Prefetch("claims", queryset=claims), "evidence")
     )
 
 

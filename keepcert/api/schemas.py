@@ -308,6 +308,15 @@ class ActivityCycleOut(BaseModel):
     end: date
 
 
+class EvidenceOut(BaseModel):
+    """A file kept with an activity. Download it in the web portal."""
+
+    id: int
+    name: str = Field(description="The file's name as the member uploaded it.")
+    size: int = Field(description="In bytes.")
+    uploaded_at: datetime
+
+
 class ActivityOut(BaseModel):
     id: int
     category: CategoryOut
@@ -320,6 +329,9 @@ class ActivityOut(BaseModel):
     notes: str
     cycles: list[ActivityCycleOut] = Field(
         description="The cycles the activity is claimed against."
+    )
+    evidence: list[EvidenceOut] = Field(
+        description="The evidence files kept with the activity, oldest first."
     )
     attested_at: datetime
     created_at: datetime

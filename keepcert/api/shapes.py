@@ -16,6 +16,7 @@ from keepcert.api.schemas import (
     CredentialOut,
     CycleOut,
     CycleProgressOut,
+    EvidenceOut,
     PaceOut,
     ProgressLineOut,
 )
@@ -130,7 +131,7 @@ def cycle_progress_out(result: CycleProgress) -> CycleProgressOut:
 def activity_fields(activity: Activity, names: dict[str, str]) -> dict[str, object]:
     """The fields of `ActivityOut`.
 
-    Needs `category` and `claims__cycle__certification__credential` loaded.
+    Needs `category`, `claims__cycle__certification__credential` and `evidence` loaded.
     """
     return {
         "id": activity.pk,
@@ -151,6 +152,10 @@ def activity_fields(activity: Activity, names: dict[str, str]) -> dict[str, obje
                 end=claim.cycle.end,
             )
             for claim in sorted(activity.claims.all(), key=lambda c: c.cycle.start)
+        ],
+        "evidence": [
+            EvidenceOut(id=e.pk, name=e.original_name, size=e.size, uploaded_at=e.uploaded_at)
+            for e in activity.evidence.all()
         ],
         "attested_at": activity.attested_at,
         "created_at": activity.created_at,

@@ -6,8 +6,10 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 
+from keepcert.activities.filetypes import ACCEPT
 from keepcert.activities.services import ActivityData, cycle_label
 from keepcert.certifications.models import Cycle
 from keepcert.core.errors import DomainError
@@ -41,6 +43,32 @@ class CategoryChoiceField(forms.ModelChoiceField[Category]):
 class CycleChoiceField(forms.ModelMultipleChoiceField[Cycle]):
     def label_from_instance(self, obj: Cycle) -> str:
         return cycle_label(obj)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that sends every file chosen (Django refuses `multiple` otherwise)."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, each cleaned like a single FileField's.
+
+    Empty files pass here on purpose: the service refuses them with a message that
+    names the file, beside its other rules.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
+        if not isinstance(data, (list, tuple)):
+            # One file from a plain client; False when the (unused) "clear" box was ticked.
+            data = [data] if data else []
+        clean_one = super().clean
+        return [clean_one(upload, initial) for upload in data]
 
 
 class AccessibleForm(forms.Form):
@@ -89,6 +117,14 @@ class ActivityForm(AccessibleForm):
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+    evidence = MultipleFileField(
+        required=False,
+        label="Evidence (optional)",
+        help_text=(
+            "Certificate, transcript or letter; PDF or image, up to 10 MB each. "
+            "Only you can see these, unless your activity is audited."
+        ),
     )
     cycles = forms.Field(required=False)  # replaced in __init__
     attestation = forms.BooleanField(required=False)
@@ -152,6 +188,9 @@ class ActivityForm(AccessibleForm):
             notes=data.get("notes") or "",
             cycles=list(data.get("cycles") or []),
         )
+
+    def evidence_files(self) -> list[UploadedFile[bytes]]:
+        return list(self.cleaned_data.get("evidence") or [])
 
     def add_domain_error(self, error: DomainError) -> None:
         """Show a service's messages beside the fields they are about."""

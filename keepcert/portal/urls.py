@@ -14,6 +14,16 @@ urlpatterns = [
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path(
+        "activities/<int:pk>/evidence/<int:evidence_pk>/",
+        views.evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        "activities/<int:pk>/evidence/<int:evidence_pk>/remove/",
+        views.evidence_remove,
+        name="evidence_remove",
+    ),
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from keepcert.activities.models import Activity
+from keepcert.activities.models import Activity, Evidence
 from keepcert.activities.selectors import activity_history
 from keepcert.activities.services import (
     Attestation,
@@ -27,6 +27,7 @@ from keepcert.activities.services import (
     delete_activity,
     record_activity,
     recordable_cycles,
+    remove_evidence,
     update_activity,
 )
 from keepcert.certifications.models import Cycle
@@ -38,15 +39,15 @@ from keepcert.portal.forms import ActivityForm, ClaimForm, TokenForm
 from keepcert.program.selectors import ProgramRules
 from keepcert.rules.text import points_phrase
 
-MemberView = Callable[..., HttpResponse]
+MemberView = Callable[..., HttpResponseBase]
 
 
-def member_required(view: MemberView) -> Callable[..., HttpResponse]:
+def member_required(view: MemberView) -> Callable[..., HttpResponseBase]:
     """Signed in, and the account is a member's: passes the member to the view."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         assert user.is_authenticated  # login_required
         member = Member.objects.select_related("program").filter(user=user).first()
@@ -109,7 +110,7 @@ def _activity_form_page(
     form_kwargs: dict[str, Any] = {"rule_set": program_rules.on(today), "cycles": cycles}
     duplicate_warning = None
     if request.method == "POST":
-        form = ActivityForm(request.POST, **form_kwargs)
+        form = ActivityForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             attestation = Attestation(
                 accepted=form.cleaned_data["attestation"], ip_address=client_ip(request)
@@ -122,6 +123,7 @@ def _activity_form_page(
                         attestation=attestation,
                         actor=request.user,  # type: ignore[arg-type]
                         confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                        files=form.evidence_files(),
                     )
                     messages.success(
                         request, f"Recorded “{saved.title}”: {points_phrase(saved.points)}."
@@ -133,6 +135,7 @@ def _activity_form_page(
                         attestation=attestation,
                         actor=request.user,  # type: ignore[arg-type]
                         confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                        files=form.evidence_files(),
                     )
                     messages.success(request, f"Saved your changes to “{saved.title}”.")
                 return redirect("portal:dashboard")
@@ -169,6 +172,9 @@ def _activity_form_page(
             "activity": activity,
             "has_cycles": bool(cycles),
             "duplicate_warning": duplicate_warning,
+            "attached": list(activity.evidence.all()) if activity else [],
+            # A browser never sends a chosen file twice: after a refusal, say to choose again.
+            "choose_files_again": bool(request.FILES.getlist("evidence")),
         },
         status=200 if request.method == "GET" or duplicate_warning else 422,
     )
@@ -225,8 +231,56 @@ def activity_detail(request: HttpRequest, member: Member, pk: int) -> HttpRespon
                 activity, today=member.program.today(), program_rules=program_rules
             ),
             "history": activity_history(activity),
+            "evidence": activity.evidence.all(),
         },
     )
+
+
+def _own_evidence(member: Member, pk: int, evidence_pk: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.for_member(member.pk).filter(activity_id=pk), pk=evidence_pk
+    )
+
+
+@require_GET
+@member_required
+def evidence_download(
+    request: HttpRequest, member: Member, pk: int, evidence_pk: int
+) -> FileResponse:
+    """The member's own file, as a download under the name they gave it.
+
+    Never shown inline: the browser must not render a member's upload as a page of
+    this site, whatever it contains.
+    """
+    evidence = _own_evidence(member, pk, evidence_pk)
+    try:
+        stored = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("This file is missing from storage.") from None
+    response = FileResponse(
+        stored,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@member_required
+def evidence_remove(
+    request: HttpRequest, member: Member, pk: int, evidence_pk: int
+) -> HttpResponse:
+    evidence = _own_evidence(member, pk, evidence_pk)
+    try:
+        remove_evidence(evidence=evidence, actor=request.user, ip_address=client_ip(request))  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Removed “{evidence.original_name}”.")
+    return redirect("portal:activity_detail", pk=pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from keepcert import testing
 from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.services import attach_evidence
 from keepcert.api.tests.conftest import Api, assert_error, token_for
 from keepcert.certifications.models import Cycle
 from keepcert.core.models import Event
@@ -112,8 +113,31 @@ def test_list_takes_a_fixed_number_of_queries(alice: Member, alice_api: Api) -> 
     queries()  # the token's first use of the minute is noted: one more write
     few = queries()
     for day in range(2, 12):
-        testing.make_activity(alice, title=f"More {day}", start=date(2024, 3, day))
+        activity = testing.make_activity(alice, title=f"More {day}", start=date(2024, 3, day))
+        attach_evidence(activity=activity, files=[testing.make_upload()], actor=alice.user)
     assert queries() == few
+
+
+def test_activities_list_their_evidence_files(alice: Member, alice_api: Api) -> None:
+    activity = testing.make_activity(alice, title="Lab safety")
+    attach_evidence(
+        activity=activity,
+        files=[testing.make_upload("certificate.pdf"), testing.make_upload("photo.jpg")],
+        actor=alice.user,
+    )
+    expected = [
+        {
+            "id": e.pk,
+            "name": e.original_name,
+            "size": e.size,
+            "uploaded_at": "2025-11-20T16:00:00Z",
+        }
+        for e in activity.evidence.all()
+    ]
+    assert [e["name"] for e in expected] == ["certificate.pdf", "photo.jpg"]
+
+    assert alice_api.get(f"/activities/{activity.pk}").json()["evidence"] == expected
+    assert alice_api.get("/activities").json()[0]["evidence"] == expected
 
 
 # ------------------------------------------------------------------------- detail
