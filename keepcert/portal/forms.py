@@ -122,7 +122,7 @@ class ActivityForm(AccessibleForm):
         required=False,
         label="Evidence (optional)",
         help_text=(
-            "Certificate, transcript or letter; PDF or image, up to 10 MB each. "
+            "Certificate, transcript or letter: PDF, image, text or Word file, up to 10 MB each. "
             "Only you can see these, unless your activity is audited."
         ),
     )

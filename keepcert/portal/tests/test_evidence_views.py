@@ -31,7 +31,7 @@ from keepcert.testing import EXECUTABLE, make_upload
 CHICAGO = ZoneInfo("America/Chicago")
 MB = 1024 * 1024
 HELP = (
-    "Certificate, transcript or letter; PDF or image, up to 10 MB each. "
+    "Certificate, transcript or letter: PDF, image, text or Word file, up to 10 MB each. "
     "Only you can see these, unless your activity is audited."
 )
 
