@@ -11,6 +11,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
 
+from keepcert.rules._slots import slot_setters
 from keepcert.rules.counting import Progress
 from keepcert.rules.cycles import Window, last_day_of_month
 from keepcert.rules.text import format_points, points_phrase
@@ -32,9 +33,13 @@ class PaceStatus(StrEnum):
     ENDED_SHORT = "ended_short"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False)
 class Pace:
-    """A member's pace through one cycle and the plan that closes the gap."""
+    """A member's pace through one cycle and the plan that closes the gap.
+
+    The plan is written when :attr:`plan` is read, from the other figures and the points
+    still to earn: a sweep over every member reads only the status.
+    """
 
     status: PaceStatus
     expected_by_now: Decimal
@@ -44,13 +49,67 @@ class Pace:
     months_left: int
     per_month: Decimal | None
     """Points a month that close the gap; ``None`` when nothing more can or need be done."""
-    plan: str
+    _remaining: Decimal
+    """The progress's remaining points, which the plan quotes."""
+
+    def __init__(
+        self,
+        status: PaceStatus,
+        expected_by_now: Decimal,
+        days_left: int,
+        months_left: int,
+        per_month: Decimal | None,
+        remaining: Decimal,
+    ) -> None:
+        (
+            set_status,
+            set_expected_by_now,
+            set_days_left,
+            set_months_left,
+            set_per_month,
+            set_remaining,
+        ) = _PACE_SETTERS
+        set_status(self, status)
+        set_expected_by_now(self, expected_by_now)
+        set_days_left(self, days_left)
+        set_months_left(self, months_left)
+        set_per_month(self, per_month)
+        set_remaining(self, remaining)
+
+    @property
+    def plan(self) -> str:
+        """What the member needs to do, in one sentence."""
+        if self.status is PaceStatus.COMPLETE:
+            return "Requirement met: nothing more is needed this cycle."
+        gap = points_phrase(self._remaining)
+        if self.status is PaceStatus.ENDED_SHORT:
+            return f"This cycle ended {gap} short."
+        if self.days_left == 0:
+            return f"{gap} by the end of today."
+        if self.days_left < _DAYS_FOR_MONTHLY_PLAN:
+            return f"{gap} in {_days_phrase(self.days_left)}."
+        assert self.per_month is not None  # a running cycle short of points has a rate
+        return (
+            f"{gap} in {_months_phrase(self.months_left)}: "
+            f"about {format_points(self.per_month)} a month."
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Pace(status={self.status!r}, expected_by_now={self.expected_by_now!r}, "
+            f"days_left={self.days_left!r}, months_left={self.months_left!r}, "
+            f"per_month={self.per_month!r}, plan={self.plan!r})"
+        )
+
+
+_PACE_SETTERS = slot_setters(Pace)
 
 
 def _expected_by_now(window: Window, required: Decimal, today: date) -> Decimal:
     # Today counts as elapsed: by the end of the last day the whole requirement is expected.
-    elapsed = min(max((today - window.start).days + 1, 0), window.days)
-    return (required * elapsed / window.days).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+    days = window.days
+    elapsed = min(max((today - window.start).days + 1, 0), days)
+    return (required * elapsed / days).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
 def _months_until(today: date, end: date) -> int:
@@ -91,29 +150,17 @@ def assess_pace(progress: Progress, today: date) -> Pace:
             days_left=days_left,
             months_left=0 if ended else _months_until(today, window.end),
             per_month=None,
-            plan=(
-                "Requirement met: nothing more is needed this cycle."
-                if progress.compliant
-                else f"This cycle ended {points_phrase(progress.remaining)} short."
-            ),
+            remaining=progress.remaining,
         )
 
     # On the cycle's last day days_left is 0 but the day is still there to use: plan it as
     # one (part) month rather than dividing by zero.
     months_left = _months_until(today, window.end)
-    per_month = (progress.remaining / months_left).quantize(_TENTH, rounding=ROUND_UP)
-    gap = points_phrase(progress.remaining)
-    if days_left == 0:
-        plan = f"{gap} by the end of today."
-    elif days_left < _DAYS_FOR_MONTHLY_PLAN:
-        plan = f"{gap} in {_days_phrase(days_left)}."
-    else:
-        plan = f"{gap} in {_months_phrase(months_left)}: about {format_points(per_month)} a month."
     return Pace(
         status=PaceStatus.ON_TRACK if progress.counted >= expected else PaceStatus.BEHIND,
         expected_by_now=expected,
         days_left=days_left,
         months_left=months_left,
-        per_month=per_month,
-        plan=plan,
+        per_month=(progress.remaining / months_left).quantize(_TENTH, rounding=ROUND_UP),
+        remaining=progress.remaining,
     )
