@@ -145,6 +145,12 @@ AXES_USERNAME_CALLABLE = "keepcert.members.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "keepcert.core.http.axes_client_address"
+
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the header is
+# ignored). The sign-in lockout, the throttles and recorded addresses all read the client
+# address through `keepcert.core.http.client_address`.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English"), ("es", "Español")]

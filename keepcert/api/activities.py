@@ -7,7 +7,6 @@ certification ids into their open cycles) and the service's answer into JSON.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -38,6 +37,7 @@ from keepcert.api.shapes import activity_fields, activity_out, category_names, n
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import cycle_progress
 from keepcert.core.errors import DomainError
+from keepcert.core.http import client_address
 from keepcert.members.models import Member
 from keepcert.program.models import Category
 from keepcert.program.selectors import ProgramRules
@@ -63,16 +63,6 @@ def _own_activity(member: Member, activity_id: int) -> Activity:
     if activity is None:
         raise not_found("activity", activity_id)
     return activity
-
-
-def _client_address(request: HttpRequest) -> str | None:
-    address = request.META.get("REMOTE_ADDR")
-    if not isinstance(address, str):
-        return None
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None  # e.g. a unix socket: the attestation keeps no address
 
 
 class _References:
@@ -232,7 +222,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn) -> Status[Activit
             notes=payload.notes,
             cycles=cycles,
         ),
-        attestation=Attestation(accepted=payload.attest, ip_address=_client_address(request)),
+        attestation=Attestation(accepted=payload.attest, ip_address=client_address(request)),
         actor=member.user,
         confirm_duplicate=payload.confirm_duplicate,
     )
@@ -278,7 +268,7 @@ def change_activity(
             notes=activity.notes if payload.notes is None else payload.notes,
             cycles=cycles,
         ),
-        attestation=Attestation(accepted=payload.attest, ip_address=_client_address(request)),
+        attestation=Attestation(accepted=payload.attest, ip_address=client_address(request)),
         actor=member.user,
         confirm_duplicate=payload.confirm_duplicate,
     )
@@ -298,5 +288,5 @@ def change_activity(
 def remove_activity(request: HttpRequest, activity_id: int) -> Status[None]:
     member = member_of(request)
     activity = _own_activity(member, activity_id)
-    delete_activity(activity=activity, actor=member.user, ip_address=_client_address(request))
+    delete_activity(activity=activity, actor=member.user, ip_address=client_address(request))
     return Status(204, None)

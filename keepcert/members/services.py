@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from keepcert.core.errors import DomainError
+from keepcert.core.http import client_address
 from keepcert.core.models import log_event
 from keepcert.members.models import ApiToken, Member, User
 
@@ -49,7 +50,7 @@ def claim_account(
     """
     # Counted outside the transaction (the cache is in the database): failed attempts
     # roll back, and must still count.
-    _throttle_claims(request.META.get("REMOTE_ADDR"))
+    _throttle_claims(client_address(request))
     with transaction.atomic():
         return _claim(
             request=request,
@@ -113,7 +114,7 @@ def _claim(
         actor=user,
         member=member,
         data={"email": email},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
     )
     transaction.on_commit(lambda: _send_confirmation(request, address))
     return member

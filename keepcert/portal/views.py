@@ -33,6 +33,7 @@ from keepcert.activities.services import (
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import cycle_progress, member_summaries
 from keepcert.core.errors import DomainError, NeedsConfirmation
+from keepcert.core.http import client_address
 from keepcert.members.models import ApiToken, Member
 from keepcert.members.services import claim_account, create_api_token, revoke_api_token
 from keepcert.portal.forms import ActivityForm, ClaimForm, TokenForm
@@ -59,10 +60,6 @@ def member_required(view: MemberView) -> Callable[..., HttpResponseBase]:
             return view(request, member, *args, **kwargs)
 
     return wrapper
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @require_GET
@@ -113,7 +110,7 @@ def _activity_form_page(
         form = ActivityForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             attestation = Attestation(
-                accepted=form.cleaned_data["attestation"], ip_address=client_ip(request)
+                accepted=form.cleaned_data["attestation"], ip_address=client_address(request)
             )
             try:
                 if activity is None:
@@ -275,7 +272,7 @@ def evidence_remove(
 ) -> HttpResponse:
     evidence = _own_evidence(member, pk, evidence_pk)
     try:
-        remove_evidence(evidence=evidence, actor=request.user, ip_address=client_ip(request))  # type: ignore[arg-type]
+        remove_evidence(evidence=evidence, actor=request.user, ip_address=client_address(request))  # type: ignore[arg-type]
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -308,7 +305,11 @@ def activity_delete(request: HttpRequest, member: Member, pk: int) -> HttpRespon
         return redirect("portal:activity_detail", pk=activity.pk)
     if request.method == "POST":
         try:
-            delete_activity(activity=activity, actor=request.user, ip_address=client_ip(request))  # type: ignore[arg-type]
+            delete_activity(
+                activity=activity,
+                actor=request.user,  # type: ignore[arg-type]
+                ip_address=client_address(request),
+            )
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("portal:activity_detail", pk=activity.pk)
