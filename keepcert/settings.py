@@ -31,7 +31,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "keepcert.staff.apps.StaffAdminConfig",  # the admin, behind staff_required
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,7 +67,6 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "keepcert.core.middleware.StaffMfaMiddleware",
     # Axes goes last so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.test import Client
 
@@ -381,3 +383,42 @@ def test_dashboard_fits_a_phone_screen(
         f"{scroll_width}px wide, layout viewport {inner_width}px; too wide: "
         f"{page.evaluate(WIDER_THAN_VIEWPORT)}"
     )
+
+
+@pytest.mark.security
+def test_the_admin_needs_the_staff_password_and_the_authenticator_code(
+    new_page: PageFactory, member: Member, settings: Any
+) -> None:
+    """Issue 5, finding 1: the admin's own password form signed staff in without TOTP."""
+    settings.KEEPCERT_STAFF_REQUIRE_MFA = True
+    secret = "JBSWY3DPEHPK3PXP"
+    TOTP.activate(testing.make_user("staff@example.org", staff=True), secret)
+
+    # A signed-in member tries the admin's login form: there is none to try.
+    page = new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(member.user.email)
+    page.get_by_label("Password").fill(testing.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(DASHBOARD)
+    page.goto("/admin/login/?next=/admin/")
+    expect(page.locator('input[name="username"]')).to_have_count(0)
+    assert page.goto("/admin/").status == 403  # type: ignore[union-attr]
+    # TODO-403 expect(page.get_by_text("This page is for staff.")).to_be_visible()
+
+    # Staff: the password alone leads to the code, and only the code opens the admin.
+    page = new_page()
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/admin/$"))
+    page.get_by_label("Email").fill("staff@example.org")
+    page.get_by_label("Password").fill(testing.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    page.goto("/admin/")  # not signed in yet: the admin sends back to the code
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    page.locator('input[name="code"]').fill(
+        format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    )
+    page.locator('input[name="code"]').press("Enter")
+    page.goto("/admin/")
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
