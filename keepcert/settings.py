@@ -7,6 +7,7 @@ production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and EMAIL_URL. See
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -135,10 +136,23 @@ MFA_TOTP_ISSUER = "KeepCert"
 # Staff reach the admin only after setting up TOTP. The local demo may turn it off.
 KEEPCERT_STAFF_REQUIRE_MFA = env_bool("KEEPCERT_STAFF_REQUIRE_MFA", True)
 
-# django-axes: lock an email + address pair out after repeated failures, on every
-# login path (allauth, admin, anything calling authenticate()).
+# django-axes is the only sign-in lockout (keepcert/members/signin.py): it locks an
+# email + client address pair after repeated failures, on every path that calls
+# authenticate(). allauth's own "login_failed" limit counted per email from any address,
+# so anyone could keep any account locked: it is off.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 8, minimum=1)
-AXES_COOLOFF_TIME = 0.5  # hours
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure, with its time: counted per email
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Past this many failures for one email within the window, a correct password from an
+# address the account never signed in from must be confirmed with an emailed code.
+KEEPCERT_SIGNIN_CODE_AFTER_FAILURES = env_int(
+    "KEEPCERT_SIGNIN_CODE_AFTER_FAILURES", 50, minimum=1
+)
+KEEPCERT_SIGNIN_FAILURE_WINDOW_MINUTES = env_int(
+    "KEEPCERT_SIGNIN_FAILURE_WINDOW_MINUTES", 60, minimum=1
+)
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # "email me a sign-in code", offered on the sign-in page
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "keepcert.members.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True

@@ -3,7 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.account.models import Login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+
+from keepcert.core.http import client_address
+from keepcert.members.signin import needs_emailed_code
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -11,6 +17,25 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's rate limits read the client address the same way as everything else."""
+        address = client_address(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
+
+    def is_login_by_code_required(self, login: Login) -> bool:
+        """Also ask for an emailed code after a correct password when the account is
+        under a wide password attack and this address is new to it
+        (`keepcert.members.signin`)."""
+        if super().is_login_by_code_required(login):
+            return True
+        user = login.user
+        records = get_authentication_records(self.request, user)
+        if user is None or (records and records[-1]["method"] == "code"):
+            return False
+        return needs_emailed_code(email=user.email, address=client_address(self.request))
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:

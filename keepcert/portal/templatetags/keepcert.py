@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import template
@@ -21,6 +22,12 @@ def points(value: Decimal | None) -> str:
 @register.filter
 def longdate(value: date | None) -> str:
     return "" if value is None else format_date(value)
+
+
+@register.filter
+def minutes(value: timedelta | None) -> int:
+    """A duration in whole minutes, rounded up (a lockout of 29.5 minutes reads as 30)."""
+    return 0 if value is None else math.ceil(value.total_seconds() / 60)
 
 
 @register.inclusion_tag("portal/_progress_bar.html")
