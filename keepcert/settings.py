@@ -146,9 +146,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure, with its time: counted pe
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 # Past this many failures for one email within the window, a correct password from an
 # address the account never signed in from must be confirmed with an emailed code.
-KEEPCERT_SIGNIN_CODE_AFTER_FAILURES = env_int(
-    "KEEPCERT_SIGNIN_CODE_AFTER_FAILURES", 50, minimum=1
-)
+KEEPCERT_SIGNIN_CODE_AFTER_FAILURES = env_int("KEEPCERT_SIGNIN_CODE_AFTER_FAILURES", 50, minimum=1)
 KEEPCERT_SIGNIN_FAILURE_WINDOW_MINUTES = env_int(
     "KEEPCERT_SIGNIN_FAILURE_WINDOW_MINUTES", 60, minimum=1
 )
