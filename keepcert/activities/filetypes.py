@@ -7,6 +7,7 @@ and nothing is trusted from the browser's claimed content type. Standard library
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,21 @@ from pathlib import PurePath
 from typing import IO
 
 HEAD_BYTES = 8192  # enough to recognise every type below
+
+# Bounds on a zip-based document (docx), so checking one is cheap whatever it declares.
+# A Word document holds 10-30 parts, a few hundred with many images; what it declares
+# unpacked is a few times its size (XML compresses about 5-10:1, images not at all).
+MAX_ZIP_ENTRIES = 500
+MAX_ZIP_DIRECTORY_BYTES = 256 * 1024  # the central directory: ~100 bytes an entry
+MAX_ZIP_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 100  # declared unpacked size over packed size, for the whole archive
+# The zip "end of central directory" record: signature, disk numbers, entry counts,
+# directory size and offset, comment length (APPNOTE 4.3.16); a comment of up to 64 KiB
+# may follow it.
+_ZIP_END_SIGNATURE = b"PK\x05\x06"
+_ZIP_END_FORMAT = "<4s4H2LH"
+_ZIP_END_SIZE = struct.calcsize(_ZIP_END_FORMAT)
+_ZIP_MAX_COMMENT = 0xFFFF
 
 # Brands of the ISO media file ("ftyp" box) that mark a HEIF/HEIC image.
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
@@ -52,16 +68,57 @@ def _is_text(head: bytes, file: IO[bytes]) -> bool:
     return not any(byte < 32 and byte not in _TEXT_CONTROLS for byte in head)
 
 
+def _zip_directory_size(file: IO[bytes]) -> tuple[int, int] | None:
+    """The entry count and central-directory size the zip's end record declares, read
+    from the file's last bytes alone; None when there is no plain (non-zip64) end record.
+
+    zipfile parses every central-directory record up front (118,000 entries: seconds), so
+    these two numbers are checked before it is given the file.
+    """
+    end = file.seek(0, 2)
+    tail_start = max(0, end - _ZIP_END_SIZE - _ZIP_MAX_COMMENT)
+    file.seek(tail_start)
+    tail = file.read()
+    at = tail.rfind(_ZIP_END_SIGNATURE)  # the last one, as zipfile reads it
+    if at < 0 or len(tail) - at < _ZIP_END_SIZE:
+        return None
+    fields = struct.unpack(_ZIP_END_FORMAT, tail[at : at + _ZIP_END_SIZE])
+    entries, directory_size = fields[4], fields[5]
+    if entries == 0xFFFF or directory_size == 0xFFFFFFFF:
+        return None  # a zip64 archive: no document of at most 10 MB needs one
+    return entries, directory_size
+
+
+def _zip_names(file: IO[bytes]) -> set[str] | None:
+    """The names in a zip whose size is plausible for a document, or None for one that
+    is not a zip or looks like a zip bomb. Reads the directory only: nothing is extracted,
+    and the work is bounded by MAX_ZIP_ENTRIES whatever the file declares."""
+    declared = _zip_directory_size(file)
+    if declared is None:
+        return None
+    entries, directory_size = declared
+    if entries > MAX_ZIP_ENTRIES or directory_size > MAX_ZIP_DIRECTORY_BYTES:
+        return None
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error):
+        return None
+    if len(infos) > MAX_ZIP_ENTRIES:
+        return None  # the end record understated the directory
+    unpacked = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos)
+    if unpacked > MAX_ZIP_UNPACKED_BYTES or unpacked > MAX_ZIP_RATIO * max(packed, 1):
+        return None
+    return {info.filename for info in infos}
+
+
 def _is_docx(head: bytes, file: IO[bytes]) -> bool:
     if not head.startswith(b"PK\x03\x04"):
         return False
-    try:
-        # Reads the zip's directory only: nothing is extracted.
-        with zipfile.ZipFile(file) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return False
-    return {"[Content_Types].xml", "word/document.xml"} <= names
+    names = _zip_names(file)
+    return names is not None and {"[Content_Types].xml", "word/document.xml"} <= names
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ functions; every rule about what may be recorded lives here, once.
 
 from __future__ import annotations
 
+import logging
 import math
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -16,12 +17,16 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from keepcert import rules
+from keepcert.activities import limits
 from keepcert.activities.filetypes import (
     ALLOWED_NAMES,
     FileType,
@@ -39,9 +44,13 @@ from keepcert.rules.text import format_date, format_points
 
 CENT = Decimal("0.01")
 MAX_UNITS = Decimal(100_000)  # what Activity.units can hold
-MAX_EVIDENCE_FILES = 5  # per activity, in total
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024  # per file
-_MEGABYTE = 1024 * 1024
+# The evidence limits live in keepcert/activities/limits.py (the request-body cap and the
+# settings derive theirs from them); re-exported here, where the rules use them.
+MAX_EVIDENCE_FILES = limits.MAX_EVIDENCE_FILES  # per activity, in total
+MAX_EVIDENCE_BYTES = limits.MAX_EVIDENCE_BYTES  # per file
+_MEGABYTE = limits.MEGABYTE
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,41 @@ class ActivityData:
     notes: str = ""
     # None: every current cycle whose dates contain the activity ("report once").
     cycles: Sequence[Cycle] | None = None
+
+
+@dataclass(frozen=True)
+class ActivityChanges:
+    """A partial change (the API's PATCH): the fields sent; None keeps the stored value.
+
+    `update_activity` applies it to the row it read under its lock, so a field that was
+    not sent can never be written back from an older read. Points and units go
+    together: sending one of them replaces both.
+    """
+
+    category: Category | None = None
+    title: str | None = None
+    provider: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    points: Decimal | None = None
+    units: Decimal | None = None
+    notes: str | None = None
+    # None keeps the cycles the activity counts toward.
+    cycles: Sequence[Cycle] | None = None
+
+    def applied_to(self, activity: Activity) -> ActivityData:
+        amounts_sent = self.points is not None or self.units is not None
+        return ActivityData(
+            category=activity.category if self.category is None else self.category,
+            title=activity.title if self.title is None else self.title,
+            provider=activity.provider if self.provider is None else self.provider,
+            start_date=activity.start_date if self.start_date is None else self.start_date,
+            end_date=activity.end_date if self.end_date is None else self.end_date,
+            points=self.points if amounts_sent else activity.points,
+            units=self.units if amounts_sent else activity.units,
+            notes=activity.notes if self.notes is None else self.notes,
+            cycles=list(activity.cycles.all()) if self.cycles is None else self.cycles,
+        )
 
 
 @dataclass(frozen=True)
@@ -320,6 +364,19 @@ def _save_claims(activity: Activity, cycles: list[Cycle]) -> None:
     )
 
 
+def _lock_member(member: Member) -> None:
+    """Serialise a member's recording: the duplicate check and the write that follows
+    it are one step, so two identical entries sent at once (a double click, a retried
+    API call) cannot both pass the check. Every service that writes a member's
+    activities takes this lock first, then the activity's, always in that order.
+
+    On PostgreSQL this is a row lock held to the end of the transaction; SQLite has no
+    row locks, but its IMMEDIATE transactions (see `keepcert.env`) already let one
+    writer in at a time.
+    """
+    Member.objects.select_for_update().only("pk").get(pk=member.pk)
+
+
 @transaction.atomic
 def record_activity(
     *,
@@ -340,6 +397,7 @@ def record_activity(
     program_rules = ProgramRules(member.program)
     today = member.program.today()
     checked, file_errors = _check_evidence(files, already=0)
+    _lock_member(member)
     with _adding_file_errors(file_errors):
         points, cycles = validate_activity(
             member=member,
@@ -404,19 +462,26 @@ def _ensure_changeable(activity: Activity, today: date, program_rules: ProgramRu
 def update_activity(
     *,
     activity: Activity,
-    data: ActivityData,
+    data: ActivityData | ActivityChanges,
     attestation: Attestation,
     actor: User | None,
     confirm_duplicate: bool = False,
     files: Sequence[UploadedFile[bytes]] = (),
 ) -> Activity:
     """Change an entry while its cycles are open, adding any evidence `files`; the before
-    and after go to its history."""
+    and after go to its history.
+
+    `data` is the whole entry (the web form) or `ActivityChanges` (only the fields sent),
+    applied to the row as read under the lock.
+    """
     member = activity.member
     program_rules = ProgramRules(member.program)
     today = member.program.today()
+    _lock_member(member)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _ensure_changeable(activity, today, program_rules)
+    if isinstance(data, ActivityChanges):
+        data = data.applied_to(activity)
     already = activity.evidence.count() if files else 0
     checked, file_errors = _check_evidence(files, already=already)
     with _adding_file_errors(file_errors):
@@ -469,6 +534,7 @@ def delete_activity(
     """
     member = activity.member
     program_rules = ProgramRules(member.program)
+    _lock_member(member)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _ensure_changeable(activity, member.program.today(), program_rules)
     evidence = list(activity.evidence.all())
@@ -603,15 +669,89 @@ def _evidence_entry(evidence: Evidence) -> dict[str, Any]:
     }
 
 
+class EvidenceNotStored(DomainError):
+    """The storage failed (a full disk, an unreachable bucket): nothing was kept, and the
+    member can send the same files again later."""
+
+    status = 503
+
+
+def _quota_bytes() -> int:
+    quota_mb: int = settings.KEEPCERT_EVIDENCE_QUOTA_MB
+    return quota_mb * _MEGABYTE
+
+
+def _megabytes_down(size: int) -> str:
+    # Rounded down: the space left must never read as more than there is.
+    return f"{math.floor(max(size, 0) * 10 / _MEGABYTE) / 10:g} MB"
+
+
+def _check_quota(member: Member, checked: list[_CheckedFile]) -> None:
+    """Refuse files that would take the member's vault past KEEPCERT_EVIDENCE_QUOTA_MB.
+
+    Counts what is stored now, so the caller must hold the member's lock
+    (`_lock_member`): two uploads sent at once then count one after the other.
+    """
+    quota = _quota_bytes()
+    used = Evidence.objects.for_member(member.pk).aggregate(total=Sum("size"))["total"] or 0
+    errors: list[str] = []
+    for item in checked:
+        if used + item.size > quota:
+            errors.append(
+                _(
+                    "%(name)s: there is not enough room in your evidence space. It holds "
+                    "%(quota)s, %(left)s of it is left, and this file is %(size)s. Remove "
+                    "files you no longer need, or attach a smaller copy."
+                )
+                % {
+                    "name": item.name,
+                    "quota": _megabytes_down(quota),
+                    "left": _megabytes_down(quota - used),
+                    "size": _megabytes(item.size),
+                }
+            )
+        else:
+            used += item.size
+    if errors:
+        raise DomainError(errors[0], field_errors={"evidence": errors}, code="quota")
+
+
+def _store(evidence: Evidence, item: _CheckedFile) -> str:
+    """Write one file to the storage and return its stored name.
+
+    The name is chosen before writing, so a storage that fails halfway through (ENOSPC)
+    leaves a partial file whose name the caller knows and deletes.
+    """
+    field = evidence.file.field
+    storage = evidence.file.storage
+    # The stored name comes from `evidence_path`: only the extension is the member's.
+    name = storage.get_available_name(
+        field.generate_filename(evidence, item.name), max_length=field.max_length
+    )
+    try:
+        stored = storage.save(name, item.upload, max_length=field.max_length)
+    except BaseException:
+        storage.delete(name)
+        raise
+    evidence.file.name = stored
+    return stored
+
+
 def _attach(
     activity: Activity,
     checked: list[_CheckedFile],
     actor: User | None,
     ip_address: str | None,
 ) -> list[Evidence]:
-    """Store the checked files and their rows. The last write of each service that calls
-    it, so a failure here is the only one that can follow a stored file: the files stored
-    so far are deleted again, and the rolled-back rows leave nothing pointing nowhere."""
+    """Check the member's quota, then store the checked files and their rows.
+
+    The last step of each service that calls it (after every rule has passed, under the
+    member's lock), so a failure here is the only one that can follow a stored file: the
+    files stored so far, and a partly written one, are deleted again, and the rolled-back
+    rows leave nothing pointing nowhere. A storage error reaches the member as
+    EvidenceNotStored, never as a server error.
+    """
+    _check_quota(activity.member, checked)
     attached: list[Evidence] = []
     try:
         for item in checked:
@@ -621,8 +761,7 @@ def _attach(
                 content_type=item.file_type.content_type,
                 size=item.size,
             )
-            # The stored name comes from `evidence_path`: only the extension is the member's.
-            evidence.file.save(item.name, item.upload, save=False)
+            _store(evidence, item)
             attached.append(evidence)
             evidence.save()
         log_event(
@@ -633,10 +772,18 @@ def _attach(
             data={"files": [_evidence_entry(e) for e in attached]},
             ip_address=ip_address,
         )
-    except BaseException:
+    except BaseException as error:
         for evidence in attached:
             if evidence.file.name:
                 evidence.file.storage.delete(evidence.file.name)
+        if isinstance(error, OSError):
+            logger.exception("Storing evidence for activity %s failed", activity.pk)
+            message = _(
+                "We could not store your files just now. Nothing was saved; please try again."
+            )
+            raise EvidenceNotStored(
+                message, field_errors={"evidence": [message]}, code="not_stored"
+            ) from error
         raise
     return attached
 
@@ -652,11 +799,13 @@ def attach_evidence(
     """Keep `files` with an activity while it can still be changed.
 
     At most 5 files per activity and 10 MB per file, of the types in
-    `keepcert.activities.filetypes` (by name and by contents). Raises DomainError with
-    one message per file at fault under the field "evidence", storing none of them.
+    `keepcert.activities.filetypes` (by name and by contents), within the member's
+    evidence quota. Raises DomainError with one message per file at fault under the
+    field "evidence", storing none of them.
     """
     member = activity.member
     program_rules = ProgramRules(member.program)
+    _lock_member(member)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _ensure_changeable(activity, member.program.today(), program_rules)
     if not files:
@@ -672,8 +821,9 @@ def remove_evidence(
 ) -> None:
     """Remove one file from an activity while it can still be changed; the stored file is
     deleted once the removal is committed, and the history names what was removed."""
+    member = evidence.activity.member
+    _lock_member(member)
     activity = Activity.objects.select_for_update().get(pk=evidence.activity_id)
-    member = activity.member
     _ensure_changeable(activity, member.program.today(), ProgramRules(member.program))
     current = Evidence.objects.filter(pk=evidence.pk, activity=activity).first()
     if current is None:

@@ -8,7 +8,7 @@ certification ids into their open cycles) and the service's answer into JSON.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
@@ -17,6 +17,7 @@ from ninja.params.functions import Query
 
 from keepcert.activities.models import Activity, ActivityClaim, ActivityQuerySet
 from keepcert.activities.services import (
+    ActivityChanges,
     ActivityData,
     Attestation,
     change_blocker,
@@ -26,6 +27,7 @@ from keepcert.activities.services import (
 )
 from keepcert.api.auth import member_of
 from keepcert.api.errors import AUTH, BODY, CONFLICT, LOOKUP, ErrorOut
+from keepcert.api.idempotency import KeyHeader, credential_of
 from keepcert.api.schemas import (
     ActivityDetailOut,
     ActivityIn,
@@ -36,6 +38,7 @@ from keepcert.api.schemas import (
 from keepcert.api.shapes import activity_fields, activity_out, category_names, not_found, points
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import cycle_progress
+from keepcert.core import idempotency
 from keepcert.core.errors import DomainError
 from keepcert.core.http import client_address
 from keepcert.members.models import Member
@@ -199,34 +202,57 @@ def get_activity(request: HttpRequest, activity_id: int) -> ActivityDetailOut:
         "you name, or to every cycle open for recording whose dates contain it. A 422 names "
         "each field at fault and saves nothing. A 409 with code `duplicate` means an entry "
         "with the same category, title and dates exists: send again with "
-        "`confirm_duplicate: true` if this is a separate activity."
+        "`confirm_duplicate: true` if this is a separate activity.\n\n"
+        "**Retrying safely**: send an `Idempotency-Key` header (1 to 255 printable ASCII "
+        "characters, e.g. a UUID) and, if the answer is lost, send the same request with the "
+        "same key again: you get the first answer and nothing is recorded twice. The same "
+        "key with another body answers 422 `idempotency_mismatch`; a retry while the first "
+        "request is still being processed answers 409 `in_flight`. Keys are kept per token "
+        "for 24 hours. A request that failed keeps nothing, so a corrected request may reuse "
+        "its key."
     ),
 )
-def create_activity(request: HttpRequest, payload: ActivityIn) -> Status[ActivityDetailOut]:
+def create_activity(
+    request: HttpRequest, payload: ActivityIn, idempotency_key: KeyHeader = None
+) -> Status[Any]:
     member = member_of(request)
-    refs = _References(member)
-    category = refs.category(payload.category)
-    cycles = None if payload.certifications is None else refs.cycles(payload.certifications)
-    refs.raise_if_any()
-    assert category is not None
-    activity = record_activity(
-        member=member,
-        data=ActivityData(
-            category=category,
-            title=payload.title,
-            provider=payload.provider,
-            start_date=payload.start_date,
-            end_date=payload.end_date,
-            points=payload.points,
-            units=payload.units,
-            notes=payload.notes,
-            cycles=cycles,
+    key = idempotency.check_key(idempotency_key)
+
+    def record() -> idempotency.Answer:
+        refs = _References(member)
+        category = refs.category(payload.category)
+        cycles = None if payload.certifications is None else refs.cycles(payload.certifications)
+        refs.raise_if_any()
+        assert category is not None
+        activity = record_activity(
+            member=member,
+            data=ActivityData(
+                category=category,
+                title=payload.title,
+                provider=payload.provider,
+                start_date=payload.start_date,
+                end_date=payload.end_date,
+                points=payload.points,
+                units=payload.units,
+                notes=payload.notes,
+                cycles=cycles,
+            ),
+            attestation=Attestation(accepted=payload.attest, ip_address=client_address(request)),
+            actor=member.user,
+            confirm_duplicate=payload.confirm_duplicate,
+        )
+        return idempotency.Answer(201, _detail(member, activity.pk).model_dump(mode="json"))
+
+    answer = idempotency.run_once(
+        credential=credential_of(request) if key is not None else "",
+        key=key,
+        request_hash=idempotency.request_hash(
+            method=request.method or "POST", path=request.path, body=request.body
         ),
-        attestation=Attestation(accepted=payload.attest, ip_address=client_address(request)),
-        actor=member.user,
-        confirm_duplicate=payload.confirm_duplicate,
+        work=record,
     )
-    return Status(201, _detail(member, activity.pk))
+    # A replayed answer is the stored JSON; ninja validates it against the schema again.
+    return Status(answer.status, answer.body)
 
 
 @router.patch(
@@ -246,26 +272,21 @@ def change_activity(
     member = member_of(request)
     activity = _own_activity(member, activity_id)
     refs = _References(member)
-    category = activity.category if payload.category is None else refs.category(payload.category)
-    if payload.certifications is None:
-        cycles = [claim.cycle for claim in activity.claims.all()]
-    else:
-        cycles = refs.cycles(payload.certifications)
+    category = None if payload.category is None else refs.category(payload.category)
+    cycles = None if payload.certifications is None else refs.cycles(payload.certifications)
     refs.raise_if_any()
-    assert category is not None
-    # Points and units go together: sending one of them replaces both.
-    amounts_sent = payload.points is not None or payload.units is not None
+    # Only what was sent: the service fills in the rest from the row it has locked.
     update_activity(
         activity=activity,
-        data=ActivityData(
+        data=ActivityChanges(
             category=category,
-            title=activity.title if payload.title is None else payload.title,
-            provider=activity.provider if payload.provider is None else payload.provider,
-            start_date=payload.start_date or activity.start_date,
-            end_date=payload.end_date or activity.end_date,
-            points=payload.points if amounts_sent else activity.points,
-            units=payload.units if amounts_sent else activity.units,
-            notes=activity.notes if payload.notes is None else payload.notes,
+            title=payload.title,
+            provider=payload.provider,
+            start_date=payload.start_date,
+            end_date=payload.end_date,
+            points=payload.points,
+            units=payload.units,
+            notes=payload.notes,
             cycles=cycles,
         ),
         attestation=Attestation(accepted=payload.attest, ip_address=client_address(request)),

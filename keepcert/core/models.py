@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class EventQuerySet(models.QuerySet["Event"]):
@@ -63,3 +64,35 @@ def log_event(
         data=data or {},
         ip_address=ip_address,
     )
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` for one credential, and the answer it got.
+
+    The row is inserted (in its own transaction) before the work starts, so a twin of
+    the request finds it and does nothing; `status` and `body` are written in the work's
+    own transaction, so the answer is kept exactly when the work is. `credential` names
+    who sent the key (`token:<ApiToken pk>`; later kinds of credential get their own
+    prefix) and `request_hash` is a SHA-256 of method, path and body. Rows older than
+    `KEEPCERT_IDEMPOTENCY_TTL_HOURS` count as gone; `manage.py purge_idempotency_keys`
+    deletes them.
+    """
+
+    credential = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty while the first request is in flight."
+    )
+    body = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential", "key"], name="idempotency_key_once_per_credential"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential} {self.key}"
