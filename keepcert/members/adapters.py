@@ -37,6 +37,18 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             return False
         return needs_emailed_code(email=user.email, address=client_address(self.request))
 
+    def set_password(self, user: Any, password: str) -> None:
+        """allauth's change, set and reset (by link or code) flows all set the password
+        here: a new password also revokes the member's API tokens, in one transaction,
+        since whoever knew the old password may have minted them."""
+        from django.db import transaction
+
+        from keepcert.members.services import revoke_tokens_for_new_password
+
+        with transaction.atomic():
+            super().set_password(user, password)
+            revoke_tokens_for_new_password(user=user, request=self.request)
+
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """The email tried, whichever form sent it (allauth: "email"/"login", admin: "username")."""

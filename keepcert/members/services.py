@@ -5,33 +5,51 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
+from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.core.context import request_context
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from keepcert.core import ratelimit
 from keepcert.core.errors import DomainError
 from keepcert.core.http import client_address
 from keepcert.core.models import log_event
 from keepcert.members.models import ApiToken, Member, User
 
-CLAIM_ATTEMPTS_PER_HOUR = 10
+# A limit per connection, and one per member record (counted on the member ID typed,
+# whether or not a record has it) so that many addresses cannot guess a birth date.
+CLAIM_ATTEMPTS_PER_ADDRESS_PER_HOUR = 10
+CLAIM_ATTEMPTS_PER_RECORD_PER_HOUR = 5
 
 
-def _throttle_claims(ip_address: str | None) -> None:
-    key = f"claim-attempts:{ip_address or 'unknown'}"
-    cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > CLAIM_ATTEMPTS_PER_HOUR:
-        raise DomainError(
-            "Too many attempts from your connection. Wait an hour, or contact us for help.",
-            code="throttled",
-        )
+def _throttle_claims(request: HttpRequest, member_number: str) -> None:
+    message = _(
+        "Too many attempts to set up an account from your connection or for this member ID. "
+        "Wait an hour, or contact us for help."
+    )
+    # The address first: a connection over its limit spends nothing of the record's.
+    ratelimit.enforce(
+        ("claim-address", client_address(request) or "unknown"),
+        limit=CLAIM_ATTEMPTS_PER_ADDRESS_PER_HOUR,
+        window=3600,
+        message=message,
+    )
+    ratelimit.enforce(
+        ("claim-record", member_number.strip().casefold()),
+        limit=CLAIM_ATTEMPTS_PER_RECORD_PER_HOUR,
+        window=3600,
+        message=message,
+    )
 
 
 def claim_account(
@@ -42,17 +60,35 @@ def claim_account(
     date_of_birth: date,
     email: str,
     password: str,
-) -> Member:
+) -> None:
     """Open the online account of a member on the register (SPEC §13).
 
     The member proves who they are with their member ID, last name and date of
     birth; the email becomes their sign-in once they follow the link sent to it.
+
+    Whatever the outcome, the caller shows the same answer: what happened is told
+    only by email, to an inbox that already has the right to know it, so the form
+    cannot be used to learn which emails are registered or which details belong
+    together. The outcomes:
+
+    - details match an unclaimed record, email free: the account is made and the
+      address gets the confirmation link;
+    - the email belongs to an account already: that address is told so (whether or
+      not the details matched, so its owner cannot learn that either);
+    - otherwise (no match, or the record has an account) the address gets the same
+      "we could not open an account" email, and a record with an account has its
+      own address told of the attempt.
+
+    Only a password refused by the validators is reported to the caller: it is
+    checked first, against nothing but what was typed, so it reveals nothing.
     """
-    # Counted outside the transaction (the cache is in the database): failed attempts
-    # roll back, and must still count.
-    _throttle_claims(client_address(request))
+    email = email.strip().lower()
+    _check_new_password(password, email=email, last_name=last_name)
+    # Counted outside the transaction (the cache is in the database): attempts must
+    # count even when the claim rolls back.
+    _throttle_claims(request, member_number)
     with transaction.atomic():
-        return _claim(
+        _claim(
             request=request,
             member_number=member_number,
             last_name=last_name,
@@ -60,6 +96,22 @@ def claim_account(
             email=email,
             password=password,
         )
+
+
+def _check_new_password(password: str, *, email: str, last_name: str) -> None:
+    typed = User(email=email, last_name=last_name.strip())
+    try:
+        validate_password(password, typed)
+    except ValidationError as error:
+        raise DomainError(error.messages[0], field_errors={"password": error.messages}) from error
+
+
+def _account_with_email(email: str) -> User | None:
+    """The account that signs in with `email`, as its main or any added address."""
+    return (
+        User.objects.filter(email__iexact=email).first()
+        or User.objects.filter(emailaddress__email__iexact=email).first()
+    )
 
 
 def _claim(
@@ -70,7 +122,7 @@ def _claim(
     date_of_birth: date,
     email: str,
     password: str,
-) -> Member:
+) -> None:
     member = (
         Member.objects.select_for_update()
         .filter(
@@ -80,44 +132,81 @@ def _claim(
         )
         .first()
     )
-    if member is None:
-        raise DomainError(
-            "We found no member with that member ID, last name and date of birth. "
-            "Check them against your certificate or renewal notice.",
-            code="not_found",
+    ip_address = client_address(request)
+    owner = _account_with_email(email)
+    if member is not None and member.user_id is None and owner is None:
+        user = User(email=email, first_name=member.first_name, last_name=member.last_name)
+        user.set_password(password)
+        try:
+            with transaction.atomic():  # a twin claim may take the email first
+                user.save()
+        except IntegrityError:
+            owner = _account_with_email(email)
+        else:
+            _open_account(request, member, user, ip_address)
+            return
+    # Every other outcome hashes the password too, so it takes as long as a success.
+    make_password(password)
+    links = _sign_in_links(request)
+    if owner is not None:
+        _send_mail(request, "members/email/claim_email_in_use", email, links)
+    else:
+        _send_mail(request, "members/email/claim_not_opened", email, links)
+    if member is not None:
+        if member.user is not None and member.user != owner:
+            _send_mail(
+                request,
+                "members/email/claim_record_has_account",
+                member.user.email,
+                {**links, "member": member},
+            )
+        log_event(
+            action="members.account.claim_refused",
+            subject=member,
+            member=member,
+            data={
+                "email": email,
+                "reason": "email_in_use" if owner is not None else "already_claimed",
+            },
+            ip_address=ip_address,
         )
-    if member.user_id is not None:
-        raise DomainError(
-            "This member record already has an online account. Sign in, or reset your password.",
-            code="already_claimed",
-        )
-    email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise DomainError(
-            "That email address is used by another account.",
-            field_errors={"email": ["That email address is used by another account."]},
-        )
-    user = User(email=email, first_name=member.first_name, last_name=member.last_name)
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise DomainError(error.messages[0], field_errors={"password": error.messages}) from error
-    user.set_password(password)
-    user.save()
+
+
+def _open_account(request: HttpRequest, member: Member, user: User, ip_address: str | None) -> None:
     member.user = user
-    member.email = email
+    member.email = user.email
     member.save(update_fields=["user", "email"])
-    address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    address = EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
     log_event(
         action="members.account.claimed",
         subject=member,
         actor=user,
         member=member,
-        data={"email": email},
-        ip_address=client_address(request),
+        data={"email": user.email},
+        ip_address=ip_address,
     )
     transaction.on_commit(lambda: _send_confirmation(request, address))
-    return member
+
+
+def _sign_in_links(request: HttpRequest) -> dict[str, str]:
+    return {
+        "sign_in_url": request.build_absolute_uri(reverse("account_login")),
+        "reset_url": request.build_absolute_uri(reverse("account_reset_password")),
+        "claim_url": request.build_absolute_uri(reverse("portal:claim")),
+    }
+
+
+def _send_mail(
+    request: HttpRequest, template_prefix: str, to: str, context: dict[str, Any]
+) -> None:
+    """Send an account email (`<prefix>_subject.txt`, `_message.txt`, `_message.html`)
+    the way allauth sends its own, once the transaction commits."""
+
+    def send() -> None:
+        with request_context(request):
+            get_adapter(request).send_mail(template_prefix, to, context)
+
+    transaction.on_commit(send)
 
 
 def _send_confirmation(request: HttpRequest, address: EmailAddress) -> None:
@@ -173,14 +262,57 @@ def revoke_api_token(*, token: ApiToken, actor: User) -> None:
     )
 
 
-def member_for_api_token(raw: str) -> Member | None:
-    """The member a token belongs to, if it is live; notes when it was last used."""
+@transaction.atomic
+def revoke_all_api_tokens(
+    *, member: Member, actor: User | None, reason: str, ip_address: str | None = None
+) -> int:
+    """Revoke every live token of `member` at once; returns how many there were.
+
+    `reason` says why, in the event log: "member_request" from the profile page,
+    "password_changed" when a new password is set (any token may have been minted by
+    whoever knew the old one).
+    """
+    tokens = list(member.api_tokens.active().select_for_update().only("pk", "name", "prefix"))
+    if not tokens:
+        return 0
+    member.api_tokens.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
+    log_event(
+        action="members.api_tokens.revoked_all",
+        subject=member,
+        actor=actor,
+        member=member,
+        data={"reason": reason, "tokens": [f"{t.name} ({t.prefix}…)" for t in tokens]},
+        ip_address=ip_address,
+    )
+    return len(tokens)
+
+
+def revoke_tokens_for_new_password(*, user: User, request: HttpRequest | None) -> int:
+    """Called wherever a password is set (the account adapter): the member's tokens end."""
+    member = Member.objects.filter(user=user).first()
+    if member is None:
+        return 0
+    return revoke_all_api_tokens(
+        member=member,
+        actor=user,
+        reason="password_changed",
+        ip_address=client_address(request) if request is not None else None,
+    )
+
+
+def api_token_for(raw: str) -> ApiToken | None:
+    """The live token `raw` is, with its member, if its account may still sign in.
+
+    An account that is deactivated (or unlinked from the record) keeps its tokens in
+    the database but none of them authenticates, as the web sign-in refuses it too.
+    Notes when the token was last used.
+    """
     if not raw.startswith(settings.KEEPCERT_API_TOKEN_PREFIX) or len(raw) > 100:
         return None
     token = (
         ApiToken.objects.active()
         .select_related("member__program", "member__user")
-        .filter(token_hash=_hash(raw))
+        .filter(token_hash=_hash(raw), member__user__is_active=True)
         .first()
     )
     if token is None:
@@ -189,4 +321,10 @@ def member_for_api_token(raw: str) -> Member | None:
     # One write a minute at most, so a busy client does not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.member
+    return token
+
+
+def member_for_api_token(raw: str) -> Member | None:
+    """The member a token belongs to, if it is live and its account active."""
+    token = api_token_for(raw)
+    return token.member if token is not None else None

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from keepcert.activities.filetypes import ACCEPT
 from keepcert.activities.services import ActivityData, cycle_label
@@ -205,28 +206,35 @@ class ActivityForm(AccessibleForm):
 class TokenForm(AccessibleForm):
     name = forms.CharField(
         max_length=80,
-        label="Token name",
-        help_text="What will use it, for example “my spreadsheet”.",
-        error_messages={"required": "Give the token a name."},
+        label=_("Token name"),
+        help_text=_("What will use it, for example “my spreadsheet”."),
+        error_messages={"required": _("Give the token a name.")},
     )
 
 
 class ClaimForm(AccessibleForm):
     member_number = forms.CharField(
-        max_length=20, label="Member ID", error_messages={"required": "Enter your member ID."}
+        max_length=20,
+        label=_("Member ID"),
+        error_messages={"required": _("Enter your member ID.")},
     )
     last_name = forms.CharField(
-        max_length=100, error_messages={"required": "Enter your last name."}
+        max_length=100,
+        label=_("Last name"),
+        error_messages={"required": _("Enter your last name.")},
     )
     date_of_birth = forms.DateField(
         widget=DateInput(),
-        error_messages={"required": "Enter your date of birth.", "invalid": DATE_HELP},
+        label=_("Date of birth"),
+        error_messages={"required": _("Enter your date of birth."), "invalid": DATE_HELP},
     )
     email = forms.EmailField(
-        help_text="You will sign in with it. We send a link to confirm it.",
-        error_messages={"required": "Enter your email address."},
+        label=_("Email"),
+        help_text=_("You will sign in with it. We email it the next step."),
+        error_messages={"required": _("Enter your email address.")},
     )
     password = forms.CharField(
+        label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Choose a password."},
+        error_messages={"required": _("Choose a password.")},
     )

@@ -10,12 +10,14 @@ from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keepcert.activities.models import Activity, Evidence
@@ -32,10 +34,16 @@ from keepcert.activities.services import (
 )
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import cycle_progress, member_summaries
+from keepcert.core import ratelimit
 from keepcert.core.errors import DomainError, NeedsConfirmation
 from keepcert.core.http import client_address
 from keepcert.members.models import ApiToken, Member
-from keepcert.members.services import claim_account, create_api_token, revoke_api_token
+from keepcert.members.services import (
+    claim_account,
+    create_api_token,
+    revoke_all_api_tokens,
+    revoke_api_token,
+)
 from keepcert.portal.forms import ActivityForm, ClaimForm, TokenForm
 from keepcert.program.selectors import ProgramRules
 from keepcert.rules.text import points_phrase
@@ -43,8 +51,32 @@ from keepcert.rules.text import points_phrase
 MemberView = Callable[..., HttpResponseBase]
 
 
+def _over_write_limit(request: HttpRequest, member: Member) -> HttpResponse | None:
+    """A member's writes (any POST, …) are limited per minute; reads are not counted."""
+    decision = ratelimit.hit(
+        ("member-writes", member.pk),
+        limit=settings.KEEPCERT_RATE_MEMBER_WRITES_PER_MINUTE,
+        window=60,
+    )
+    if decision.allowed:
+        return None
+    response = render(
+        request,
+        "portal/rate_limited.html",
+        {"member": member, "retry_after": decision.retry_after},
+        status=429,
+    )
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
 def member_required(view: MemberView) -> Callable[..., HttpResponseBase]:
-    """Signed in, and the account is a member's: passes the member to the view."""
+    """Signed in, and the account is a member's: passes the member to the view.
+
+    Writes count against the member's rate limit
+    (`KEEPCERT_RATE_MEMBER_WRITES_PER_MINUTE`): past it, 429 and a page saying when to
+    try again, before the view runs.
+    """
 
     @login_required
     @wraps(view)
@@ -55,6 +87,10 @@ def member_required(view: MemberView) -> Callable[..., HttpResponseBase]:
         if member is None:
             raise PermissionDenied("This account is not linked to a member record.")
         user.member = member  # the page header asks for it: spare a second query
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            limited = _over_write_limit(request, member)
+            if limited is not None:
+                return limited
         # Times (attestations, history) read in the program's zone, like its dates.
         with timezone.override(ZoneInfo(member.program.time_zone)):
             return view(request, member, *args, **kwargs)
@@ -332,7 +368,7 @@ def _profile_page(
         "portal/profile.html",
         {
             "member": member,
-            "tokens": member.api_tokens.active(),
+            "tokens": list(member.api_tokens.active()),
             "token_form": token_form,
             "new_token": new_token,
         },
@@ -364,27 +400,55 @@ def token_create(request: HttpRequest, member: Member) -> HttpResponse:
 def token_revoke(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.active().filter(member=member), pk=pk)
     revoke_api_token(token=token, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"Revoked the token “{token.name}”. It no longer works.")
+    messages.success(
+        request,
+        _("Revoked the token “%(name)s”. It no longer works.") % {"name": token.name},
+    )
+    return redirect("portal:profile")
+
+
+@require_POST
+@member_required
+def token_revoke_all(request: HttpRequest, member: Member) -> HttpResponse:
+    count = revoke_all_api_tokens(
+        member=member,
+        actor=request.user,  # type: ignore[arg-type]
+        reason="member_request",
+        ip_address=client_address(request),
+    )
+    if count:
+        messages.success(request, _("Revoked all your API tokens. None of them works any more."))
     return redirect("portal:profile")
 
 
 @require_http_methods(["GET", "POST"])
 def claim(request: HttpRequest) -> HttpResponse:
-    """Open the online account of a member on the register (SPEC §13)."""
+    """Open the online account of a member on the register (SPEC §13).
+
+    Every accepted attempt gets the same page, whatever the outcome; the outcome goes
+    by email (see `claim_account`). Only input errors, password rules and the throttle
+    show on the form, and none depends on what is on the register.
+    """
     if request.user.is_authenticated:
         return redirect("portal:home")
     form = ClaimForm(request.POST or None)
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
-            member = claim_account(request=request, **form.cleaned_data)
-        except DomainError as error:
-            if error.field_errors:
-                for field, messages_ in error.field_errors.items():
-                    for message in messages_:
-                        form.add_error(field if field in form.fields else None, message)
-            else:
+            claim_account(request=request, **form.cleaned_data)
+        except ratelimit.RateLimited as error:
+            form.add_error(None, error.message)
+            retry_after = error.retry_after
+        except DomainError as error:  # the password rules: they depend on nothing stored
+            if not error.field_errors:
                 form.add_error(None, error.message)
+            for field, messages_ in error.field_errors.items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
         else:
-            return render(request, "portal/claim_sent.html", {"email": member.email})
-    status = 422 if form.errors else 200
-    return render(request, "portal/claim.html", {"form": form}, status=status)
+            return render(request, "portal/claim_sent.html")
+    status = 429 if retry_after else 422 if form.errors else 200
+    response = render(request, "portal/claim.html", {"form": form}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

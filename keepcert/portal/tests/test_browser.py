@@ -404,7 +404,7 @@ def test_the_admin_needs_the_staff_password_and_the_authenticator_code(
     page.goto("/admin/login/?next=/admin/")
     expect(page.locator('input[name="username"]')).to_have_count(0)
     assert page.goto("/admin/").status == 403  # type: ignore[union-attr]
-    # TODO-403 expect(page.get_by_text("This page is for staff.")).to_be_visible()
+    expect(page.get_by_text("This page is for staff.")).to_be_visible()
 
     # Staff: the password alone leads to the code, and only the code opens the admin.
     page = new_page()

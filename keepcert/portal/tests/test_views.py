@@ -131,6 +131,7 @@ MEMBER_ENDPOINTS = [
     Endpoint("profile", "get", lambda a, c, t: reverse("portal:profile")),
     Endpoint("token_create", "post", lambda a, c, t: reverse("portal:token_create")),
     Endpoint("token_revoke", "post", lambda a, c, t: reverse("portal:token_revoke", args=[t.pk])),
+    Endpoint("token_revoke_all", "post", lambda a, c, t: reverse("portal:token_revoke_all")),
 ]
 POSTS = [e for e in MEMBER_ENDPOINTS if e.method == "post"]
 
