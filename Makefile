@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install setup run test test-postgres lint typecheck migrations-check bench ci
+.PHONY: install setup run test test-postgres security lint typecheck migrations-check bench ci
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,20 @@ run: setup
 
 test: install
 	./scripts/ensure-chromium
+	./scripts/ensure-nginx
 	$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS)
 
 test-postgres: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: test
+
+# Issue 5's attack tests (marked `security`, schemathesis included), the OpenAPI fuzzing,
+# Django's deploy checks under production settings and the lock file's freshness.
+security: install
+	./scripts/ensure-chromium
+	$(BIN)/python -m pytest -n auto -q -m security $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto -q keepcert/api/tests/test_fuzz.py
+	./scripts/check-deploy
+	$(BIN)/python scripts/check-lock-fresh requirements.lock
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.utils.csp import CSP
 
+from keepcert.activities import limits as evidence_limits
 from keepcert.env import (
     database_from_url,
     env_bool,
@@ -57,12 +58,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: refuses an oversized one unread (413).
+    "keepcert.core.limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages and every API answer: Cache-Control: private, no-store.
+    "keepcert.core.caching.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -208,9 +213,56 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# HTTPS (issue 5): when the public address is https, plain http is redirected and
+# browsers are told (HSTS) never to try it again. Behind a TLS proxy, Django learns the
+# request's scheme from X-Forwarded-Proto, believed only when a proxy is declared
+# (a client could send the header itself) and the proxy overwrites it.
+_HTTPS_SITE = SITE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS_SITE)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _HTTPS_SITE else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is the domain owner's commitment (hstspreload.org; hard to undo for every
+# subdomain), so it is asked for explicitly and the check's reminder is silenced until then.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if env_bool("TRUST_X_FORWARDED_PROTO", TRUSTED_PROXY_COUNT > 0):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Request bodies and evidence storage (issue 5, findings 6 and 8). The largest body any
+# request may carry: by default what the evidence rules can need at once (5 files of
+# 10 MB and the form), see keepcert/activities/limits.py; deploy/nginx.conf's
+# client_max_body_size matches it. Larger bodies answer 413 before they are read.
+KEEPCERT_MAX_REQUEST_BYTES = env_int(
+    "KEEPCERT_MAX_REQUEST_BYTES", evidence_limits.MAX_REQUEST_BYTES, minimum=1
+)
+# How much evidence one member may keep in total, in megabytes.
+KEEPCERT_EVIDENCE_QUOTA_MB = env_int(
+    "KEEPCERT_EVIDENCE_QUOTA_MB", evidence_limits.EVIDENCE_QUOTA_MB, minimum=1
+)
+
 # KeepCert policy knobs that are deployment settings rather than program rules.
 KEEPCERT_PROGRAM = env_str("KEEPCERT_PROGRAM", "amt-ccp")
 KEEPCERT_API_TOKEN_PREFIX = "kc_"  # noqa: S105 - a public marker, not a secret
+# How long an API Idempotency-Key is remembered (keepcert.core.idempotency); older keys
+# count as unused, and `manage.py purge_idempotency_keys` deletes them.
+KEEPCERT_IDEMPOTENCY_TTL_HOURS = env_int("KEEPCERT_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
+
+# Rate limits per credential (keepcert.core.ratelimit): fixed one-minute windows, 429 with
+# Retry-After beyond them. The counters get their own database-cache table (created by
+# `createcachetable`), so culling the default cache never resets them; expired counters
+# are culled first, live ones only past MAX_ENTRIES (the limits then loosen, never tighten).
+KEEPCERT_RATE_TOKEN_PER_MINUTE = env_int("KEEPCERT_RATE_TOKEN_PER_MINUTE", 60, minimum=1)
+KEEPCERT_RATE_MEMBER_WRITES_PER_MINUTE = env_int(
+    "KEEPCERT_RATE_MEMBER_WRITES_PER_MINUTE", 30, minimum=1
+)
+CACHES["ratelimit"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "keepcert_ratelimit",
+    "OPTIONS": {"MAX_ENTRIES": 50_000},  # type: ignore[dict-item]  # CACHES is inferred str-only
+}
+# allauth emails the account's address when its password is changed or reset (and on
+# other security changes); KeepCert's versions also say the API tokens were revoked.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 LOGGING = {
     "version": 1,

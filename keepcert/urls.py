@@ -10,3 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("keepcert.portal.urls")),
 ]
+
+# A failure before any view ran (in a middleware) still answers JSON under /api/.
+handler500 = "keepcert.api.errors.server_error"

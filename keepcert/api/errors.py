@@ -5,20 +5,35 @@
 A service's `DomainError` keeps its own words, so a member reads the same sentence in
 the web form and in an API client; ninja's parsing and validation errors are reworded
 into the same shape.
+
+Whatever else goes wrong under /api/ (a bug, the database gone) answers the same shape
+too, never Django's HTML error page: a 500 `error`, or a 503 `unavailable` while the
+database cannot be reached. Failures inside ninja (the token check included) go through
+`install`'s handlers; failures before ninja runs (in a middleware) reach the site's
+`handler500`, which is `server_error` below.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.defaults import server_error as site_server_error
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import BaseModel, Field
 
 from keepcert.core.errors import DomainError
+from keepcert.core.limits import too_large_message
+from keepcert.core.ratelimit import RateLimited
+
+logger = logging.getLogger(__name__)
 
 UNAUTHORIZED = "Send your personal API token in the header: Authorization: Bearer <token>."
 
@@ -29,14 +44,18 @@ class FieldError(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    """The body of every 4xx answer."""
+    """The body of every 4xx and 5xx answer."""
 
     detail: str = Field(description="The first (or only) message, fit to show a person.")
     code: str = Field(
         description=(
             "Stable code: `unauthorized`, `not_found`, `malformed`, `too_large`, `invalid`, "
             "`duplicate` (send again with `confirm_duplicate: true` if it is a separate "
-            "activity) or `locked` (the activity's cycle is closed for changes)."
+            "activity), `locked` (the activity's cycle is closed for changes), "
+            "`rate_limited` (429: wait the seconds in `Retry-After`), "
+            "`idempotency_mismatch` (the `Idempotency-Key` was used for another request) or "
+            "`in_flight` (a request with that key is still running); on a 5xx, `error` (a "
+            "fault of ours, logged) or `unavailable` (try again shortly)."
         )
     )
     errors: list[FieldError] = Field(description="Every message tied to a field; may be empty.")
@@ -44,7 +63,7 @@ class ErrorOut(BaseModel):
 
 # The failures operations declare besides their own answer, so the OpenAPI document
 # lists every status a client must handle.
-AUTH = {401: ErrorOut}  # no, or no live, token
+AUTH = {401: ErrorOut, 429: ErrorOut}  # no, or no live, token; or too many calls
 LOOKUP = {**AUTH, 404: ErrorOut, 422: ErrorOut}  # an id that is not yours, or not a number
 BODY = {400: ErrorOut, 413: ErrorOut, 422: ErrorOut}  # not JSON, too large, not valid
 CONFLICT = {409: ErrorOut}  # a likely duplicate, or a locked activity
@@ -135,6 +154,12 @@ def install(api: NinjaAPI) -> None:
             api, request, status=status, code=exc.code, detail=exc.message, errors=errors
         )
 
+    @api.exception_handler(RateLimited)
+    def on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        response = error_response(api, request, status=429, code=exc.code, detail=exc.message)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(
@@ -166,5 +191,40 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return error_response(
-            api, request, status=413, code="too_large", detail="The request body is too large."
+            api, request, status=413, code="too_large", detail=too_large_message()
         )
+
+
+def _fault(exc: BaseException | None) -> tuple[int, ErrorOut]:
+    """The status and body answering an exception nothing else handled."""
+    if isinstance(exc, OperationalError | InterfaceError):  # the database cannot be reached
+        detail = _("The service is briefly unavailable. Please try again in a few minutes.")
+        return 503, ErrorOut(detail=detail, code="unavailable", errors=[])
+    detail = _("Something went wrong on our side. It has been logged; please try again later.")
+    return 500, ErrorOut(detail=detail, code="error", errors=[])
+
+
+def install_fault_handler(api: NinjaAPI) -> None:
+    """Answer any other exception raised in ninja (the token check, parsing, the view)
+    in `ErrorOut`, logged with its traceback."""
+
+    @api.exception_handler(Exception)
+    def on_fault(request: HttpRequest, exc: Exception) -> HttpResponse:
+        status, body = _fault(exc)
+        logger.error(
+            "Internal Server Error: %s", request.path, exc_info=exc, extra={"request": request}
+        )
+        return api.create_response(request, body.model_dump(), status=status)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's `handler500`: the API's body under /api/ (a middleware failed before
+    ninja ran), the styled page (templates/500.html) everywhere else.
+
+    Django calls it while handling the exception, so `sys.exception()` is that exception,
+    and has logged it with its traceback (`django.request`) already.
+    """
+    if not request.path.startswith("/api/"):
+        return site_server_error(request)
+    status, body = _fault(sys.exception())
+    return JsonResponse(body.model_dump(), status=status)

@@ -4,6 +4,10 @@ Inputs are parsed strictly into types (a date is an ISO date string, a flag is a
 boolean, unknown fields are refused); whether the values make an acceptable entry is
 the services' business. Outputs give points as decimal strings with two places
 ("3.00"), so no client ever sees a binary-float rounding of a member's points.
+
+The OpenAPI document is as strict as the rules: `category` lists the codes of the
+program's categories (read from the database each time the document is generated, so
+it follows the program loaded), and `attest` is documented as required and `true`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.conf import settings
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -27,6 +32,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from keepcert.core.errors import DomainError
+from keepcert.program.models import Program
+from keepcert.program.selectors import ProgramRules
 from keepcert.rules import Outcome, PaceStatus
 
 # ---------------------------------------------------------------------------- parsing
@@ -115,8 +123,48 @@ def _drop_null_from_schema(schema: dict[str, Any]) -> None:
                 prop["anyOf"] = kept
 
 
+def _attest_must_be_true(schema: dict[str, Any]) -> None:
+    """`attest` is documented as the rules have it: required, and true.
+
+    At run time a missing or false `attest` is left to the service, so the member reads
+    its one sentence ("Tick the attestation…") alongside the entry's other errors,
+    exactly as the web form shows them; either way the request is refused with a 422.
+    """
+    prop = schema.get("properties", {}).get("attest")
+    if prop is None:
+        return
+    prop.pop("default", None)
+    prop["const"] = True
+    schema["required"] = [*schema.get("required", []), "attest"]
+
+
+def _input_schema(schema: dict[str, Any]) -> None:
+    _drop_null_from_schema(schema)
+    _attest_must_be_true(schema)
+
+
+def category_codes() -> list[str]:
+    """Codes of the categories that can be recorded today in this deployment's program."""
+    program = Program.objects.filter(code=settings.KEEPCERT_PROGRAM).first()
+    if program is None:
+        return []
+    try:
+        rule_set = ProgramRules(program).on(program.today())
+    except DomainError:  # a program without rules yet
+        return []
+    return [rule.category.code for rule in rule_set.category_rules.all()]
+
+
+def _category_enum(prop: dict[str, Any]) -> None:
+    # Called each time the document is generated (ninja builds it per request), so a
+    # program loaded or changed later shows without a restart.
+    codes = category_codes()
+    if codes:  # an empty enum would document that nothing is valid
+        prop["enum"] = codes
+
+
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_null_from_schema)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_input_schema)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -143,7 +191,7 @@ _CONFIRM = "Send true to save an entry that looks like one already recorded (a 4
 class ActivityIn(_Input):
     """A CE activity to record."""
 
-    category: Text = Field(description=_CATEGORY)
+    category: Text = Field(description=_CATEGORY, json_schema_extra=_category_enum)
     title: Text = Field(description="Up to 200 characters.")
     provider: Text = Field("", description="Up to 200 characters.")
     start_date: IsoDate
@@ -163,7 +211,7 @@ class ActivityPatch(_Input):
     `certifications` replaces the cycles the activity counts toward.
     """
 
-    category: Text | None = Field(None, description=_CATEGORY)
+    category: Text | None = Field(None, description=_CATEGORY, json_schema_extra=_category_enum)
     title: Text | None = None
     provider: Text | None = None
     start_date: IsoDate | None = None

@@ -25,5 +25,6 @@ api = NinjaAPI(
     auth=MemberToken(),
 )
 errors.install(api)
+errors.install_fault_handler(api)
 api.add_router("", members.router)
 api.add_router("", activities.router)

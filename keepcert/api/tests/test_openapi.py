@@ -7,24 +7,36 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from keepcert import testing
+from keepcert.api.tests.conftest import Api, assert_error, token_for
+from keepcert.members.models import Member
+from keepcert.program.models import CategoryRule
+
 OPERATIONS = {
-    ("get", "/api/v1/me"): {"200", "401"},
-    ("get", "/api/v1/certifications"): {"200", "401"},
-    ("get", "/api/v1/certifications/{certification_id}/cycles"): {"200", "401", "404", "422"},
-    ("get", "/api/v1/cycles/{cycle_id}"): {"200", "401", "404", "422"},
-    ("get", "/api/v1/activities"): {"200", "401", "404", "422"},
-    ("post", "/api/v1/activities"): {"201", "400", "401", "409", "413", "422"},
-    ("get", "/api/v1/activities/{activity_id}"): {"200", "401", "404", "422"},
+    ("get", "/api/v1/me"): {"200", "401", "429"},
+    ("get", "/api/v1/certifications"): {"200", "401", "429"},
+    ("get", "/api/v1/certifications/{certification_id}/cycles"): {
+        "200",
+        "401",
+        "429",
+        "404",
+        "422",
+    },
+    ("get", "/api/v1/cycles/{cycle_id}"): {"200", "401", "429", "404", "422"},
+    ("get", "/api/v1/activities"): {"200", "401", "429", "404", "422"},
+    ("post", "/api/v1/activities"): {"201", "400", "401", "429", "409", "413", "422"},
+    ("get", "/api/v1/activities/{activity_id}"): {"200", "401", "429", "404", "422"},
     ("patch", "/api/v1/activities/{activity_id}"): {
         "200",
         "400",
         "401",
+        "429",
         "404",
         "409",
         "413",
         "422",
     },
-    ("delete", "/api/v1/activities/{activity_id}"): {"204", "401", "404", "409", "422"},
+    ("delete", "/api/v1/activities/{activity_id}"): {"204", "401", "429", "404", "409", "422"},
 }
 
 
@@ -75,8 +87,70 @@ def test_input_refuses_unknown_fields_and_null(document: dict[str, Any]) -> None
         assert schema["additionalProperties"] is False
         for field, prop in schema["properties"].items():
             assert "null" not in repr(prop), (name, field)
-    assert set(schemas["ActivityIn"]["required"]) == {"category", "title", "start_date", "end_date"}
+    assert set(schemas["ActivityIn"]["required"]) == {
+        "category",
+        "title",
+        "start_date",
+        "end_date",
+        "attest",
+    }
     assert schemas["ActivityIn"]["properties"]["start_date"]["format"] == "date"
+
+
+# Issue 5, finding 8: the document was looser than the rules. `attest` was documented as
+# optional with a default of false (every such request is refused), and `category` as any
+# string (only the program's codes are accepted).
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("name", ["ActivityIn", "ActivityPatch"])
+def test_attest_is_documented_as_required_and_true(program: object, name: str) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()["components"]["schemas"][name]
+    assert "attest" in schema["required"]
+    attest = schema["properties"]["attest"]
+    assert attest["const"] is True
+    assert "default" not in attest
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("value", [False, None])
+def test_a_request_without_true_attest_is_refused_as_documented(
+    alice: Member, value: bool | None
+) -> None:
+    body = {
+        "category": "professional-education",
+        "title": "Infection control",
+        "start_date": "2025-03-01",
+        "end_date": "2025-03-01",
+        "points": 2,
+    }
+    if value is not None:
+        body["attest"] = value
+    response = Api(token_for(alice)).post("/activities", body)
+    # The service's own sentence, as the web form shows it.
+    assert_error(response, 422, field="attest", contains="Tick the attestation to confirm")
+
+
+@pytest.mark.security
+def test_category_is_an_enum_of_the_programs_codes(program: object) -> None:
+    schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    codes = list(
+        CategoryRule.objects.filter(rule_set__program__code="amt-ccp")
+        .values_list("category__code", flat=True)
+        .distinct()
+    )
+    for name in ("ActivityIn", "ActivityPatch"):
+        enum = schemas[name]["properties"]["category"]["enum"]
+        assert sorted(enum) == sorted(codes), name
+    assert "professional-education" in codes
+
+
+def test_the_enum_follows_the_program_loaded(db: None) -> None:
+    before = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "enum" not in before["ActivityIn"]["properties"]["category"]  # nothing loaded yet
+    testing.make_program()
+    after = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "professional-education" in after["ActivityIn"]["properties"]["category"]["enum"]
 
 
 def test_points_are_documented_as_two_place_strings(document: dict[str, Any]) -> None:
