@@ -2,11 +2,6 @@
 
 The dashboard, the transcript, the daily compliance sweep and the audit all read the same
 :class:`Progress`, so a member, a staff reviewer and a notice never disagree about a total.
-
-The daily sweep runs :func:`evaluate` over every member's cycle and reads only the totals,
-so the work per claim is kept to what the numbers need: claims are filled through their
-slots (see :mod:`keepcert.rules._slots`), the per-claim and per-category objects of a
-:class:`Progress` are made when first read, and a claim's sentence when it is read.
 """
 
 from __future__ import annotations
@@ -16,11 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from operator import attrgetter
 
-from keepcert.rules._slots import slot_setters
 from keepcert.rules.cycles import Window
-from keepcert.rules.text import format_date, format_points, points_phrase
+from keepcert.rules.text import explain
 
 __all__ = [
     "CategoryProgress",
@@ -35,7 +28,6 @@ __all__ = [
 
 _ZERO = Decimal(0)
 _HUNDREDTH = Decimal("0.01")
-_HUNDRED = Decimal(100)
 
 
 def _has_at_most_two_places(value: Decimal) -> bool:
@@ -81,7 +73,7 @@ class Requirement:
     categories: tuple[CategoryRule, ...]
     """In the order the program displays them; progress keeps that order."""
     _by_code: dict[str, CategoryRule] = field(init=False, repr=False, compare=False)
-    """The categories by code, built once rather than in every evaluation."""
+    """The categories by code, derived once from ``categories`` for :meth:`category`."""
 
     def __post_init__(self) -> None:
         if not (self.required.is_finite() and self.required >= 0):
@@ -92,6 +84,7 @@ class Requirement:
             # cap and deadline ambiguous.
             codes = [rule.code for rule in self.categories]
             raise ValueError(f"Category codes must be unique: {codes}.")
+        # A frozen dataclass fills a derived field this way; it is set here and never again.
         object.__setattr__(self, "_by_code", by_code)
 
     def category(self, code: str) -> CategoryRule | None:
@@ -99,7 +92,7 @@ class Requirement:
         return self._by_code.get(code)
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One activity a member entered, as the rules need to see it.
 
@@ -116,25 +109,15 @@ class Claim:
     end: date
     points: Decimal
 
-    def __init__(
-        self, id: str, category: str, title: str, start: date, end: date, points: Decimal
-    ) -> None:
-        set_id, set_category, set_title, set_start, set_end, set_points = _CLAIM_SETTERS
-        set_id(self, id)
-        set_category(self, category)
-        set_title(self, title)
-        set_start(self, start)
-        set_end(self, end)
-        set_points(self, points)
-        if start > end:
-            raise ValueError(f"Claim {id!r} ends ({end}) before it starts ({start}).")
-        if not (points.is_finite() and points > _ZERO):
-            raise ValueError(f"Claim {id!r} must have more than 0 points, not {points}.")
-        if not _has_at_most_two_places(points):
-            raise ValueError(f"Claim {id!r} has more than two decimal places: {points}.")
-
-
-_CLAIM_SETTERS = slot_setters(Claim)
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(
+                f"Claim {self.id!r} ends ({self.end}) before it starts ({self.start})."
+            )
+        if not (self.points.is_finite() and self.points > 0):
+            raise ValueError(f"Claim {self.id!r} must have more than 0 points, not {self.points}.")
+        if not _has_at_most_two_places(self.points):
+            raise ValueError(f"Claim {self.id!r} has more than two decimal places: {self.points}.")
 
 
 class Outcome(StrEnum):
@@ -149,95 +132,15 @@ class Outcome(StrEnum):
     UNKNOWN_CATEGORY = "unknown_category"
 
 
-@dataclass(frozen=True, slots=True, init=False, eq=False, repr=False)
+@dataclass(frozen=True, slots=True)
 class ClaimResult:
-    """How one claim counted, with the sentence shown to the member beside it.
-
-    The sentence is written when :attr:`explanation` is read, from the outcome and the
-    category rule and cycle it was decided against: a sweep over every member reads only
-    the numbers, and writing a sentence for each claim was a fifth of ``evaluate``.
-    Results compare and hash by claim, points counted, outcome and sentence.
-    """
+    """How one claim counted, with the sentence shown to the member beside it."""
 
     claim: Claim
     counted: Decimal
     outcome: Outcome
-    _rule: CategoryRule | None
-    """The claim's category; ``None`` only for ``UNKNOWN_CATEGORY``."""
-    _window: Window
-    """The cycle evaluated."""
-
-    def __init__(
-        self,
-        claim: Claim,
-        counted: Decimal,
-        outcome: Outcome,
-        rule: CategoryRule | None,
-        window: Window,
-    ) -> None:
-        set_claim, set_counted, set_outcome, set_rule, set_window = _RESULT_SETTERS
-        set_claim(self, claim)
-        set_counted(self, counted)
-        set_outcome(self, outcome)
-        set_rule(self, rule)
-        set_window(self, window)
-
-    @property
-    def explanation(self) -> str:
-        """The sentence shown beside the claim, saying why it counted what it did."""
-        claim, outcome = self.claim, self.outcome
-        if outcome is Outcome.UNKNOWN_CATEGORY:
-            return "Not counted: this category is not part of the program."
-        if outcome is Outcome.OUTSIDE_CYCLE:
-            window = self._window
-            return (
-                "Not counted: the dates are outside this cycle "
-                f"({format_date(window.start)} \N{EN DASH} {format_date(window.end)})."
-            )
-        if outcome is Outcome.FUTURE:
-            return "Not counted yet: the activity ends after today."
-        if outcome is Outcome.COUNTED:
-            return f"Counted in full: {points_phrase(claim.points)}."
-        rule = self._rule
-        assert rule is not None  # every other outcome came from the claim's category rule
-        if outcome is Outcome.NOT_CLAIMABLE:
-            assert rule.claimable_until is not None
-            return (
-                f"Not counted: {rule.name} can only be claimed for activity up to "
-                f"{format_date(rule.claimable_until)}."
-            )
-        assert rule.max_points is not None  # only a capped category caps a claim
-        cap_text = f"{rule.name} counts at most {points_phrase(rule.max_points)} a cycle"
-        if outcome is Outcome.PARTLY_CAPPED:
-            return (
-                f"{format_points(self.counted)} of {points_phrase(claim.points)} counted: "
-                f"{cap_text}."
-            )
-        if rule.max_points == 0:
-            # No earlier activity is to blame when the category counts nothing at all.
-            return f"Not counted: {rule.name} counts no points in a cycle."
-        return f"Not counted: {cap_text}, and earlier activities already reached that."
-
-    def _key(self) -> tuple[Claim, Decimal, Outcome, str]:
-        return (self.claim, self.counted, self.outcome, self.explanation)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, ClaimResult)
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"ClaimResult(claim={self.claim!r}, counted={self.counted!r}, "
-            f"outcome={self.outcome!r}, explanation={self.explanation!r})"
-        )
-
-
-_RESULT_SETTERS = slot_setters(ClaimResult)
+    explanation: str
+    """Why the claim counted what it did, written by :func:`keepcert.rules.text.explain`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,117 +160,23 @@ class CategoryProgress:
         return self.cap is not None and self.counted >= self.cap
 
 
-class _Tally:
-    """One category's running totals while :func:`evaluate` walks the claims."""
-
-    __slots__ = ("claimed", "counted", "rule")
-
-    def __init__(self, rule: CategoryRule) -> None:
-        self.rule = rule
-        self.claimed = _ZERO
-        self.counted = _ZERO
-
-
-type _Counting = tuple[Claim, Decimal, Outcome, CategoryRule | None]
-"""How :func:`evaluate` counted one claim: the claim, its points counted, the outcome and
-the category rule it was judged by (``None`` for an unknown category)."""
-
-
-@dataclass(frozen=True, slots=True, init=False, eq=False, repr=False)
+@dataclass(frozen=True, slots=True)
 class Progress:
-    """Where a member stands in one cycle, down to each claim.
-
-    Made by :func:`evaluate`, which works out every figure but leaves the objects of
-    :attr:`categories` and :attr:`claims` to be made when first read: the daily sweep reads
-    only the totals of every member's cycle, and making an object for each of its claims
-    and categories was about a third of the sweep's time in the rules core. Progresses
-    compare and hash by all their public attributes.
-    """
+    """Where a member stands in one cycle, down to each claim."""
 
     window: Window
     required: Decimal
     claimed: Decimal
-    """Every point entered against the cycle, whether it counted or not."""
+    """Every point entered against the cycle, whether it counted or not, unknown categories
+    and dates outside the cycle included: not the sum of the categories' ``claimed``."""
     counted: Decimal
     remaining: Decimal
     percent: int
     compliant: bool
-    _tallies: tuple[_Tally, ...]
-    """Each category's totals, in the order the program displays them."""
-    _counting: tuple[_Counting, ...]
-    """Each claim as counted, in canonical order."""
-    _categories: tuple[CategoryProgress, ...] | None
-    """``categories`` once read."""
-    _claims: tuple[ClaimResult, ...] | None
-    """``claims`` once read."""
-
-    def __init__(
-        self,
-        window: Window,
-        required: Decimal,
-        claimed: Decimal,
-        counted: Decimal,
-        remaining: Decimal,
-        percent: int,
-        compliant: bool,
-        tallies: tuple[_Tally, ...],
-        counting: tuple[_Counting, ...],
-    ) -> None:
-        (
-            set_window,
-            set_required,
-            set_claimed,
-            set_counted,
-            set_remaining,
-            set_percent,
-            set_compliant,
-            set_tallies,
-            set_counting,
-            set_categories,
-            set_claims,
-        ) = _PROGRESS_SETTERS
-        set_window(self, window)
-        set_required(self, required)
-        set_claimed(self, claimed)
-        set_counted(self, counted)
-        set_remaining(self, remaining)
-        set_percent(self, percent)
-        set_compliant(self, compliant)
-        set_tallies(self, tallies)
-        set_counting(self, counting)
-        set_categories(self, None)
-        set_claims(self, None)
-
-    @property
-    def categories(self) -> tuple[CategoryProgress, ...]:
-        """Each category's share of the cycle, in the order the program displays them."""
-        categories = self._categories
-        if categories is None:
-            categories = tuple(
-                CategoryProgress(
-                    code=tally.rule.code,
-                    name=tally.rule.name,
-                    claimed=tally.claimed,
-                    counted=tally.counted,
-                    cap=tally.rule.max_points,
-                )
-                for tally in self._tallies
-            )
-            object.__setattr__(self, "_categories", categories)
-        return categories
-
-    @property
-    def claims(self) -> tuple[ClaimResult, ...]:
-        """How each claim counted, in canonical order: by end, then start, then id."""
-        claims = self._claims
-        if claims is None:
-            window = self.window
-            claims = tuple(
-                ClaimResult(claim, counted, outcome, rule, window)
-                for claim, counted, outcome, rule in self._counting
-            )
-            object.__setattr__(self, "_claims", claims)
-        return claims
+    categories: tuple[CategoryProgress, ...]
+    """In the order the program displays them."""
+    claims: tuple[ClaimResult, ...]
+    """In canonical order: by end, then start, then id."""
 
     def result_for(self, claim_id: str) -> ClaimResult:
         """The result for one claim; ``KeyError`` if it was not part of the evaluation."""
@@ -376,44 +185,11 @@ class Progress:
                 return result
         raise KeyError(claim_id)
 
-    def _key(self) -> tuple[object, ...]:
-        return (
-            self.window,
-            self.required,
-            self.claimed,
-            self.counted,
-            self.remaining,
-            self.percent,
-            self.compliant,
-            self.categories,
-            self.claims,
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Progress)
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"Progress(window={self.window!r}, required={self.required!r}, "
-            f"claimed={self.claimed!r}, counted={self.counted!r}, "
-            f"remaining={self.remaining!r}, percent={self.percent!r}, "
-            f"compliant={self.compliant!r}, categories={self.categories!r}, "
-            f"claims={self.claims!r})"
-        )
-
-
-_PROGRESS_SETTERS = slot_setters(Progress)
-
-
-# Earliest finished first: a cap is filled by what the member completed first, and the
-# result never depends on the order the database happened to return rows in.
-_canonical_key = attrgetter("end", "start", "id")
+def _canonical_key(claim: Claim) -> tuple[date, date, str]:
+    # Earliest finished first: a cap is filled by what the member completed first, and the
+    # result never depends on the order the database happened to return rows in.
+    return (claim.end, claim.start, claim.id)
 
 
 def _percent(counted: Decimal, required: Decimal) -> int:
@@ -421,7 +197,7 @@ def _percent(counted: Decimal, required: Decimal) -> int:
         return 100
     # Integer division of exact decimals floors without a rounded intermediate, so 29.99
     # of 30 shows 99%, never a premature 100%.
-    return max(0, min(100, int((counted * _HUNDRED) // required)))
+    return max(0, min(100, int((counted * 100) // required)))
 
 
 def _ineligible(claim: Claim, rule: CategoryRule, window: Window, today: date) -> Outcome | None:
@@ -451,6 +227,36 @@ def _apply_cap(
     return _ZERO, Outcome.CAPPED
 
 
+def _explanation(
+    claim: Claim, counted: Decimal, outcome: Outcome, rule: CategoryRule | None, window: Window
+) -> str:
+    """The sentence for a claim's outcome, quoting the rule or cycle that decided it."""
+    if outcome is Outcome.COUNTED:
+        return explain("claim.counted", points=claim.points)
+    if outcome is Outcome.OUTSIDE_CYCLE:
+        return explain("claim.outside_cycle", start=window.start, end=window.end)
+    if outcome is Outcome.FUTURE:
+        return explain("claim.future")
+    if outcome is Outcome.UNKNOWN_CATEGORY:
+        return explain("claim.unknown_category")
+    assert rule is not None  # every other outcome came from the claim's category rule
+    if outcome is Outcome.NOT_CLAIMABLE:
+        assert rule.claimable_until is not None
+        return explain("claim.not_claimable", category=rule.name, until=rule.claimable_until)
+    assert rule.max_points is not None  # only a capped category caps a claim
+    if outcome is Outcome.PARTLY_CAPPED:
+        return explain(
+            "claim.partly_capped",
+            counted=counted,
+            points=claim.points,
+            category=rule.name,
+            cap=rule.max_points,
+        )
+    if rule.max_points == 0:
+        return explain("claim.capped_at_zero", category=rule.name)
+    return explain("claim.capped", category=rule.name, cap=rule.max_points)
+
+
 def evaluate(
     requirement: Requirement, window: Window, claims: Iterable[Claim], today: date
 ) -> Progress:
@@ -462,38 +268,50 @@ def evaluate(
     counts what is left. Nothing here rounds: points are exact two-place decimals.
     """
     ordered = sorted(claims, key=_canonical_key)
-    if len({claim.id for claim in ordered}) != len(ordered):
+    ids = [claim.id for claim in ordered]
+    if len(set(ids)) != len(ids):
         raise ValueError("Claim ids must be unique within one evaluation.")
 
-    # In the program's display order, which the categories of the progress keep.
-    tallies = {code: _Tally(rule) for code, rule in requirement._by_code.items()}
-    counting: list[_Counting] = []
+    codes = [rule.code for rule in requirement.categories]
+    claimed_by_category = dict.fromkeys(codes, _ZERO)
+    counted_by_category = dict.fromkeys(codes, _ZERO)
+    results: list[ClaimResult] = []
     for claim in ordered:
-        tally = tallies.get(claim.category)
-        if tally is None:
-            counting.append((claim, _ZERO, Outcome.UNKNOWN_CATEGORY, None))
-            continue
-        rule = tally.rule
-        outcome = _ineligible(claim, rule, window, today)
-        if outcome is not Outcome.OUTSIDE_CYCLE:
-            tally.claimed += claim.points  # claimed, whether or not it counts
-        if outcome is None:
-            counted, outcome = _apply_cap(claim.points, rule.max_points, tally.counted)
-            tally.counted += counted
+        rule = requirement.category(claim.category)
+        if rule is None:
+            counted, outcome = _ZERO, Outcome.UNKNOWN_CATEGORY
         else:
-            counted = _ZERO
-        counting.append((claim, counted, outcome, rule))
+            ineligible = _ineligible(claim, rule, window, today)
+            if ineligible is not Outcome.OUTSIDE_CYCLE:
+                claimed_by_category[rule.code] += claim.points  # whether or not it counts
+            if ineligible is None:
+                counted, outcome = _apply_cap(
+                    claim.points, rule.max_points, counted_by_category[rule.code]
+                )
+                counted_by_category[rule.code] += counted
+            else:
+                counted, outcome = _ZERO, ineligible
+        explanation = _explanation(claim, counted, outcome, rule, window)
+        results.append(ClaimResult(claim, counted, outcome, explanation))
 
-    claimed = sum([claim.points for claim in ordered], _ZERO)
-    counted_total = sum([tally.counted for tally in tallies.values()], _ZERO)
+    counted_total = sum(counted_by_category.values(), _ZERO)
     return Progress(
         window=window,
         required=requirement.required,
-        claimed=claimed,
+        claimed=sum((claim.points for claim in ordered), _ZERO),
         counted=counted_total,
         remaining=max(_ZERO, requirement.required - counted_total),
         percent=_percent(counted_total, requirement.required),
         compliant=counted_total >= requirement.required,
-        tallies=tuple(tallies.values()),
-        counting=tuple(counting),
+        categories=tuple(
+            CategoryProgress(
+                code=rule.code,
+                name=rule.name,
+                claimed=claimed_by_category[rule.code],
+                counted=counted_by_category[rule.code],
+                cap=rule.max_points,
+            )
+            for rule in requirement.categories
+        ),
+        claims=tuple(results),
     )

@@ -11,8 +11,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from keepcert.rules._slots import slot_setters
-
 __all__ = [
     "Window",
     "cycles_until",
@@ -27,23 +25,20 @@ __all__ = [
 _ONE_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Window:
     """The dates of one cycle, both ends inclusive, as a member reads them on a certificate."""
 
     start: date
     end: date
 
-    def __init__(self, start: date, end: date) -> None:
-        set_start, set_end = _WINDOW_SETTERS
-        set_start(self, start)
-        set_end(self, end)
+    def __post_init__(self) -> None:
         # A datetime is a date subclass; letting one in would tie the bounds to a time of
         # day and a time zone, while cycles are calendar dates in the program's zone.
-        if isinstance(start, datetime) or isinstance(end, datetime):
+        if isinstance(self.start, datetime) or isinstance(self.end, datetime):
             raise TypeError("A cycle window takes calendar dates, not datetimes.")
-        if start > end:
-            raise ValueError(f"A cycle cannot end ({end}) before it starts ({start}).")
+        if self.start > self.end:
+            raise ValueError(f"A cycle cannot end ({self.end}) before it starts ({self.start}).")
 
     def contains(self, day: date) -> bool:
         """Whether ``day`` falls inside the cycle."""
@@ -63,9 +58,6 @@ class Window:
         return (self.end - self.start).days + 1
 
 
-_WINDOW_SETTERS = slot_setters(Window)
-
-
 def _check_years(years: int) -> None:
     if years < 1:
         raise ValueError(f"A cycle lasts at least one year, not {years}.")
@@ -73,13 +65,7 @@ def _check_years(years: int) -> None:
 
 def last_day_of_month(year: int, month: int) -> date:
     """The last calendar day of a month, leap Februaries included."""
-    # The day before the next month's first, so date arithmetic settles leap years: cheaper
-    # than calendar.monthrange, which also works out a weekday (pace asks every cycle).
-    if not 1 <= month <= 12:
-        raise calendar.IllegalMonthError(month)  # as calendar.monthrange would
-    if month == 12:
-        return date(year, 12, 31)
-    return date(year, month + 1, 1) - _ONE_DAY
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def first_cycle(certified_on: date, years: int = 3) -> Window:

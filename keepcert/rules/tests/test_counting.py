@@ -11,8 +11,10 @@ from keepcert.rules import (
     CategoryRule,
     Claim,
     Outcome,
+    PaceStatus,
     Requirement,
     Window,
+    assess_pace,
     evaluate,
     first_cycle,
 )
@@ -332,7 +334,21 @@ def test_requirement_lookup_and_validation() -> None:
         CategoryRule("FE", "Formal Education", max_points=Decimal(-5))
 
 
-def test_window_is_the_one_evaluated() -> None:
-    window = Window(date(2026, 6, 1), date(2029, 5, 31))
-    progress = evaluate(make_requirement(), window, [], date(2027, 1, 1))
-    assert progress.window is window
+def test_progress_belongs_to_the_cycle_it_was_counted_against() -> None:
+    # One activity counted against two consecutive cycles: each progress keeps its own
+    # cycle, which its totals, its sentences and the pace judged from it all follow.
+    claim = make_claim("3.00", start=date(2024, 1, 10))
+    today = date(2026, 7, 1)
+    earlier = evaluate(make_requirement(), CYCLE, [claim], today)
+    later = evaluate(
+        make_requirement(), Window(date(2026, 6, 1), date(2029, 5, 31)), [claim], today
+    )
+
+    assert earlier.window == Window(date(2023, 5, 10), date(2026, 5, 31))
+    assert later.window == Window(date(2026, 6, 1), date(2029, 5, 31))
+    assert (earlier.counted, later.counted) == (Decimal(3), Decimal(0))
+    assert later.result_for(claim.id).explanation == (
+        "Not counted: the dates are outside this cycle (June 1, 2026 \u2013 May 31, 2029)."
+    )
+    assert assess_pace(earlier, today).status is PaceStatus.ENDED_SHORT
+    assert assess_pace(later, today).days_left == 1065

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 
 from keepcert.rules import format_date, format_points, points_phrase
+from keepcert.rules.text import MessageKey, explain
 
 
 @pytest.mark.parametrize(
@@ -47,3 +49,43 @@ def test_only_exactly_one_point_is_singular(value: str, shown: str) -> None:
 )
 def test_dates_read_as_in_a_us_letter(day: date, shown: str) -> None:
     assert format_date(day) == shown
+
+
+EVERY_VALUE = {
+    "points": Decimal("2.50"),
+    "counted": Decimal("1.50"),
+    "cap": Decimal(1),
+    "category": "Authorship",
+    "until": date(2020, 12, 31),
+    "start": date(2023, 5, 10),
+    "end": date(2026, 5, 31),
+    "remaining": Decimal("12.00"),
+    "days": 1,
+    "months": 7,
+    "per_month": Decimal("1.8"),
+}
+
+
+@pytest.mark.parametrize("key", get_args(MessageKey.__value__))
+def test_every_message_key_has_a_sentence(key: MessageKey) -> None:
+    sentence = explain(key, **EVERY_VALUE)
+    assert sentence.endswith(".")
+    assert "{" not in sentence
+
+
+def test_sentences_show_points_counts_and_dates_as_members_read_them() -> None:
+    assert explain("claim.partly_capped", **EVERY_VALUE) == (
+        "1.5 of 2.5 points counted: Authorship counts at most 1 point a cycle."
+    )
+    assert explain("claim.not_claimable", category="Employment", until=date(2020, 12, 31)) == (
+        "Not counted: Employment can only be claimed for activity up to December 31, 2020."
+    )
+    assert explain("pace.due_in_days", remaining=Decimal(1), days=1) == "1 point in 1 day."
+    assert explain(
+        "pace.due_in_months", remaining=Decimal("12.00"), months=7, per_month=Decimal("1.8")
+    ) == ("12 points in 7 months: about 1.8 a month.")
+
+
+def test_a_sentence_missing_a_value_is_an_error_not_a_gap() -> None:
+    with pytest.raises(KeyError, match="points"):
+        explain("claim.counted")
