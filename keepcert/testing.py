@@ -20,22 +20,25 @@ from keepcert.members.models import Member, User
 from keepcert.program.models import Category, Credential, Program
 from keepcert.program.services import load_program_file
 
+# The shipped program; the tests run on their own small one (see testing_program.toml).
 PROGRAM_FILE = Path(__file__).resolve().parent.parent / "programs" / "amt-ccp.toml"
+TEST_PROGRAM_FILE = Path(__file__).resolve().parent / "testing_program.toml"
+PROGRAM_CODE = "test-ccp"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - the test members' password
 _numbers = itertools.count(100001)
 
 
 def make_program() -> Program:
-    load_program_file(path=PROGRAM_FILE)
-    return Program.objects.get(code="amt-ccp")
+    load_program_file(path=TEST_PROGRAM_FILE)
+    return Program.objects.get(code=PROGRAM_CODE)
 
 
 def credential(code: str) -> Credential:
-    return Credential.objects.get(program__code="amt-ccp", code=code)
+    return Credential.objects.get(program__code=PROGRAM_CODE, code=code)
 
 
 def category(code: str = "professional-education") -> Category:
-    return Category.objects.get(program__code="amt-ccp", code=code)
+    return Category.objects.get(program__code=PROGRAM_CODE, code=code)
 
 
 def make_user(email: str, *, password: str = PASSWORD, staff: bool = False) -> User:
@@ -58,7 +61,7 @@ def make_member(
     number = f"{next(_numbers)}"
     email = email or f"{first_name.lower()}.{number}@example.org"
     member = Member.objects.create(
-        program=program or Program.objects.get(code="amt-ccp"),
+        program=program or Program.objects.get(code=PROGRAM_CODE),
         member_number=number,
         first_name=first_name,
         last_name=last_name,

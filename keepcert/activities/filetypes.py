@@ -123,6 +123,7 @@ def _is_docx(head: bytes, file: IO[bytes]) -> bool:
 
 @dataclass(frozen=True)
 class FileType:
+    name: str  # as in "only PDF, JPEG or PNG files can be attached"
     label: str  # as in "the contents of this file are not {label}"
     content_type: str
     extensions: tuple[str, ...]
@@ -130,19 +131,21 @@ class FileType:
 
 
 FILE_TYPES = (
-    FileType("a PDF document", "application/pdf", (".pdf",), _is_pdf),
-    FileType("a JPEG image", "image/jpeg", (".jpg", ".jpeg"), _is_jpeg),
-    FileType("a PNG image", "image/png", (".png",), _is_png),
-    FileType("a HEIC image", "image/heic", (".heic", ".heif"), _is_heic),
-    FileType("plain text", "text/plain", (".txt",), _is_text),
+    FileType("PDF", "a PDF document", "application/pdf", (".pdf",), _is_pdf),
+    FileType("JPEG", "a JPEG image", "image/jpeg", (".jpg", ".jpeg"), _is_jpeg),
+    FileType("PNG", "a PNG image", "image/png", (".png",), _is_png),
+    FileType("HEIC", "a HEIC image", "image/heic", (".heic", ".heif"), _is_heic),
+    FileType("TXT", "plain text", "text/plain", (".txt",), _is_text),
     FileType(
+        "DOCX",
         "a Word document",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         (".docx",),
         _is_docx,
     ),
 )
-ALLOWED_NAMES = "PDF, JPEG, PNG, HEIC, TXT or DOCX"
+# "PDF, JPEG, PNG, HEIC, TXT or DOCX", as the evidence service names them to a member.
+ALLOWED_NAMES = f"{', '.join(t.name for t in FILE_TYPES[:-1])} or {FILE_TYPES[-1].name}"
 ACCEPT = ",".join(ext for file_type in FILE_TYPES for ext in file_type.extensions)
 
 

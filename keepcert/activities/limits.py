@@ -1,10 +1,16 @@
-"""How much evidence a request may carry: defined once, read by the evidence service, the
-request-body cap (`keepcert.core.limits`), the settings and the nginx configuration's test.
+"""How much an activity may hold: defined once, read by the services that enforce it, the
+columns that store it, the forms and templates that announce it, the request-body cap
+(`keepcert.core.limits`), the settings and the nginx configuration's test.
 
-Plain Python with no Django import, so `settings.py` can derive its defaults from it.
+Plain Python with no Django import, so `settings.py` and the models can derive theirs from it.
 """
 
 from __future__ import annotations
+
+# The entry's text (SPEC §4): the columns are this wide, and the service refuses longer.
+MAX_TITLE_LENGTH = 200
+MAX_PROVIDER_LENGTH = 200
+MAX_NOTES_LENGTH = 5000
 
 MEGABYTE = 1024 * 1024
 MAX_EVIDENCE_FILES = 5  # per activity, in total

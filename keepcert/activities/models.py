@@ -10,6 +10,8 @@ from pathlib import PurePath
 from django.db import models
 from django.db.models import F, Q
 
+from keepcert.activities import limits
+
 
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def for_member(self, member_id: int) -> ActivityQuerySet:
@@ -27,8 +29,8 @@ class Activity(models.Model):
         "members.Member", on_delete=models.CASCADE, related_name="activities"
     )
     category = models.ForeignKey("program.Category", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(max_length=200)
-    provider = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=limits.MAX_TITLE_LENGTH)
+    provider = models.CharField(max_length=limits.MAX_PROVIDER_LENGTH, blank=True)
     start_date = models.DateField()
     end_date = models.DateField()
     points = models.DecimalField(max_digits=5, decimal_places=2)

@@ -1,29 +1,144 @@
+"""Reads about a member's activities: which cycles take an entry, likely duplicates,
+whether an entry can still change, and its history. Nothing here writes."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from keepcert import rules
 from keepcert.activities.models import Activity
+from keepcert.certifications.models import Cycle
+from keepcert.core.errors import NotAllowed
 from keepcert.core.models import Event
+from keepcert.members.models import Member
+from keepcert.program.selectors import ProgramRules
+from keepcert.rules.text import format_date
+
+if TYPE_CHECKING:
+    from keepcert.activities.validation import ActivityData
+
+
+def cycle_label(cycle: Cycle) -> str:
+    """How a cycle is named to a member: "RMA cycle (May 10, 2023 – May 31, 2026)".
+
+    Needs `certification__credential` selected. The templates use it as the
+    `cycle_label` filter.
+    """
+    return _("%(code)s cycle (%(start)s – %(end)s)") % {
+        "code": cycle.certification.credential.code,
+        "start": format_date(cycle.start),
+        "end": format_date(cycle.end),
+    }
+
+
+def recordable_cycles(member: Member, *, today: date, program_rules: ProgramRules) -> list[Cycle]:
+    """The member's cycles that accept new entries today: open, or ended within the grace period."""
+    cycles = (
+        Cycle.objects.for_member(member.pk)
+        .open()
+        .select_related("certification__credential")
+        .order_by("certification__credential__code")
+    )
+    return [
+        cycle
+        for cycle in cycles
+        if rules.is_recording_open(
+            cycle.window, today, program_rules.on(cycle.start).recording_grace_days
+        )
+    ]
+
+
+def cycles_containing(cycles: Sequence[Cycle], start: date, end: date) -> list[Cycle]:
+    """The cycles an activity on these dates counts toward by default ("report once")."""
+    return [c for c in cycles if c.window.contains_span(start, end)]
+
+
+def find_duplicates(
+    *, member: Member, data: ActivityData, exclude_pk: int | None = None
+) -> list[Activity]:
+    """Entries with the same category, title (ignoring case) and dates: likely entered twice.
+
+    Titles are compared in Python with casefold(): SQLite's LIKE folds ASCII only, and
+    "Ética médica" must match "ÉTICA MÉDICA" on every database.
+    """
+    candidates = Activity.objects.for_member(member.pk).filter(
+        category=data.category, start_date=data.start_date, end_date=data.end_date
+    )
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    title = data.title.strip().casefold()
+    return [a for a in candidates if a.title.casefold() == title]
+
+
+@dataclass(frozen=True)
+class ChangeLock:
+    """Why an entry can no longer be edited, deleted or given files."""
+
+    reason: str  # "It counts toward your RMA cycle (…), which is closed for changes."
+
+    @property
+    def message(self) -> str:
+        """The sentence the member reads, on the site and from the API."""
+        return _("This activity can no longer be changed. %(reason)s") % {"reason": self.reason}
+
+    def error(self) -> NotAllowed:
+        return NotAllowed(self.message, code="locked")
+
+
+def change_lock(
+    activity: Activity, *, today: date, program_rules: ProgramRules
+) -> ChangeLock | None:
+    """What stops this entry from changing, or None if it can.
+
+    An entry stays changeable while every cycle it counts toward is open and still
+    accepting entries (its end plus the grace period). The write services refuse a
+    locked entry with `ChangeLock.error()`; the pages show `ChangeLock.message`.
+    """
+    for claim in activity.claims.select_related("cycle__certification__credential"):
+        cycle = claim.cycle
+        grace = program_rules.on(cycle.start).recording_grace_days
+        if cycle.status != Cycle.Status.OPEN or not rules.is_recording_open(
+            cycle.window, today, grace
+        ):
+            return ChangeLock(
+                _("It counts toward your %(cycle)s, which is closed for changes.")
+                % {"cycle": cycle_label(cycle)}
+            )
+    return None
+
+
+def progress_unavailable_message(credential_code: str) -> str:
+    """Shown instead of a cycle's figures while the program has not set its points
+    (the dashboard, the cycle page and the API's `message`)."""
+    return _(
+        "The program has not yet set how many points %(code)s needs per cycle. "
+        "Your activities are kept and will count once it does."
+    ) % {"code": credential_code}
+
 
 _ACTION_LABELS = {
-    "activities.activity.recorded": "Recorded",
-    "activities.activity.changed": "Changed",
-    "activities.activity.deleted": "Deleted",
-    "activities.evidence.attached": "Attached",
-    "activities.evidence.removed": "Removed",
+    "activities.activity.recorded": gettext_lazy("Recorded"),
+    "activities.activity.changed": gettext_lazy("Changed"),
+    "activities.activity.deleted": gettext_lazy("Deleted"),
+    "activities.evidence.attached": gettext_lazy("Attached"),
+    "activities.evidence.removed": gettext_lazy("Removed"),
 }
 _FIELD_LABELS = {
-    "category": "Category",
-    "title": "Title",
-    "provider": "Provider",
-    "start_date": "Start date",
-    "end_date": "End date",
-    "points": "Points",
-    "units": "Units",
-    "notes": "Notes",
-    "cycles": "Counts toward",
+    "category": gettext_lazy("Category"),
+    "title": gettext_lazy("Title"),
+    "provider": gettext_lazy("Provider"),
+    "start_date": gettext_lazy("Start date"),
+    "end_date": gettext_lazy("End date"),
+    "points": gettext_lazy("Points"),
+    "units": gettext_lazy("Units"),
+    "notes": gettext_lazy("Notes"),
+    "cycles": gettext_lazy("Counts toward"),
 }
 
 
@@ -41,11 +156,11 @@ def activity_history(activity: Activity) -> list[HistoryEntry]:
     for event in Event.objects.for_subject(activity).select_related("actor"):
         before, after = event.data.get("before") or {}, event.data.get("after") or {}
         changes = [
-            (_FIELD_LABELS.get(key, key), before.get(key), after.get(key))
+            (str(_FIELD_LABELS.get(key, key)), before.get(key), after.get(key))
             for key in after
             if before and before.get(key) != after.get(key)
         ]
-        label = _ACTION_LABELS.get(event.action, event.action)
+        label = str(_ACTION_LABELS.get(event.action, event.action))
         if files := event.data.get("files"):
             label = f"{label} {', '.join(f['name'] for f in files)}"
         entries.append(

@@ -1,6 +1,7 @@
 """Recording, reading, changing and deleting CE activities (SPEC §4).
 
-Every rule about what may be recorded lives in `keepcert.activities.services`; this
+Every rule about what may be recorded lives in `keepcert.activities` (the write
+services, their validation and the evidence vault); this
 module turns the request into `ActivityData` (a category code into the category,
 certification ids into their open cycles) and the service's answer into JSON.
 """
@@ -12,19 +13,21 @@ from typing import Annotated, Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.params.functions import Query
 
 from keepcert.activities.models import Activity, ActivityClaim, ActivityQuerySet
+from keepcert.activities.selectors import change_lock
 from keepcert.activities.services import (
     ActivityChanges,
     ActivityData,
     Attestation,
-    change_blocker,
     delete_activity,
     record_activity,
     update_activity,
 )
+from keepcert.activities.validation import FieldErrors
 from keepcert.api.auth import member_of
 from keepcert.api.errors import AUTH, BODY, CONFLICT, LOOKUP, ErrorOut
 from keepcert.api.idempotency import KeyHeader, credential_of
@@ -39,7 +42,6 @@ from keepcert.api.shapes import activity_fields, activity_out, category_names, n
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import cycle_progress
 from keepcert.core import idempotency
-from keepcert.core.errors import DomainError
 from keepcert.core.http import client_address
 from keepcert.members.models import Member
 from keepcert.program.models import Category
@@ -68,19 +70,22 @@ def _own_activity(member: Member, activity_id: int) -> Activity:
     return activity
 
 
-class _References:
+class _References(FieldErrors):
     """Resolves the codes and ids a request names; collects what it cannot resolve."""
 
     def __init__(self, member: Member) -> None:
+        super().__init__()
         self.member = member
-        self.errors: dict[str, list[str]] = {}
 
     def category(self, code: str) -> Category | None:
         categories = Category.objects.filter(program_id=self.member.program_id)
         category = categories.filter(code=code).first()
         if category is None:
             known = ", ".join(categories.values_list("code", flat=True))
-            self.add("category", f"Choose one of the program's activity categories: {known}.")
+            self.add(
+                "category",
+                _("Choose one of the program's activity categories: %(known)s.") % {"known": known},
+            )
         return category
 
     def cycles(self, certification_ids: Sequence[int]) -> list[Cycle]:
@@ -105,23 +110,19 @@ class _References:
         chosen = []
         for certification_id in dict.fromkeys(certification_ids):
             if certification_id not in codes:
-                self.add("certifications", f"You have no certification with id {certification_id}.")
+                self.add(
+                    "certifications",
+                    _("You have no certification with id %(id)s.") % {"id": certification_id},
+                )
             elif certification_id not in latest:
                 self.add(
                     "certifications",
-                    f"Your {codes[certification_id]} certification has no CE cycle to record "
-                    "against.",
+                    _("Your %(code)s certification has no CE cycle to record against.")
+                    % {"code": codes[certification_id]},
                 )
             else:
                 chosen.append(latest[certification_id])
         return chosen
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise DomainError(next(iter(self.errors.values()))[0], field_errors=self.errors)
 
 
 def _detail(member: Member, activity_id: int) -> ActivityDetailOut:
@@ -140,13 +141,13 @@ def _detail(member: Member, activity_id: int) -> ActivityDetailOut:
                 explanation=line.result.explanation,
             )
         )
-    blocker = change_blocker(activity, today=today, program_rules=program_rules)
+    lock = change_lock(activity, today=today, program_rules=program_rules)
     return ActivityDetailOut.model_validate(
         {
             **activity_fields(activity, category_names(program_rules.on(today))),
             "counting": counting,
-            "changeable": blocker is None,
-            "locked_reason": blocker,
+            "changeable": lock is None,
+            "locked_reason": lock.reason if lock else None,
         }
     )
 

@@ -32,6 +32,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from keepcert.activities.limits import MAX_NOTES_LENGTH, MAX_PROVIDER_LENGTH, MAX_TITLE_LENGTH
+from keepcert.activities.validation import UNSAVABLE_TEXT, is_storable_text
 from keepcert.core.errors import DomainError
 from keepcert.program.models import Program
 from keepcert.program.selectors import ProgramRules
@@ -47,16 +49,10 @@ _TOO_LARGE = Decimal(1_000_000)
 
 
 def _text(value: str) -> str:
-    # PostgreSQL refuses NUL in text and every database refuses unpaired surrogates,
-    # which JSON can smuggle in as "\ud800": both would surface as a server error.
-    if "\x00" in value:
-        raise PydanticCustomError("null_character", "Null characters are not allowed.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PydanticCustomError(
-            "unicode", "The text contains characters that are not valid Unicode."
-        ) from None
+    # Refused here as well as by the service: a category code or any text reaching a query
+    # with NUL or an unpaired surrogate would surface as a server error.
+    if not is_storable_text(value):
+        raise PydanticCustomError("unsavable_text", str(UNSAVABLE_TEXT))
     return value
 
 
@@ -177,13 +173,16 @@ class _Input(BaseModel):
 _CATEGORY = "The category's code, e.g. `professional-education` (see GET /me)."
 _POINTS = (
     "Points earned: a JSON number or a decimal string, more than 0, at most two decimal "
-    "places, at most the program's per-entry maximum (100 today)."
+    "places, at most the program's per-entry maximum."
 )
 _UNITS = "Units (e.g. contact hours) for a category with a calculator, instead of points."
 _CERTIFICATIONS = (
     "Ids of your certifications this activity counts toward; each must have a cycle open "
     "for recording. Left out: every cycle open for recording whose dates contain the activity."
 )
+_TITLE = f"Up to {MAX_TITLE_LENGTH:,} characters."
+_PROVIDER = f"Up to {MAX_PROVIDER_LENGTH:,} characters."
+_NOTES = f"Up to {MAX_NOTES_LENGTH:,} characters."
 _ATTEST = "Must be true: you attest that the information is correct (the program's text)."
 _CONFIRM = "Send true to save an entry that looks like one already recorded (a 409 `duplicate`)."
 
@@ -192,13 +191,13 @@ class ActivityIn(_Input):
     """A CE activity to record."""
 
     category: Text = Field(description=_CATEGORY, json_schema_extra=_category_enum)
-    title: Text = Field(description="Up to 200 characters.")
-    provider: Text = Field("", description="Up to 200 characters.")
+    title: Text = Field(description=_TITLE)
+    provider: Text = Field("", description=_PROVIDER)
     start_date: IsoDate
     end_date: IsoDate = Field(description="On or after the start date; not after today.")
     points: DecimalIn | None = Field(None, description=_POINTS)
     units: DecimalIn | None = Field(None, description=_UNITS)
-    notes: Text = Field("", description="Up to 5,000 characters.")
+    notes: Text = Field("", description=_NOTES)
     certifications: list[StrictInt] | None = Field(None, max_length=50, description=_CERTIFICATIONS)
     attest: StrictBool = Field(False, description=_ATTEST)
     confirm_duplicate: StrictBool = Field(False, description=_CONFIRM)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.http import Http404
 
 from keepcert.activities.models import Activity
+from keepcert.activities.selectors import progress_unavailable_message
 from keepcert.api.schemas import (
     ActivityCycleOut,
     ActivityOut,
@@ -73,10 +74,7 @@ def cycle_progress_out(result: CycleProgress) -> CycleProgressOut:
     progress, pace = result.progress, result.pace
     message = None
     if progress is None:
-        message = (
-            f"The program has not yet set how many CE points {result.credential_name} "
-            "requires, so progress cannot be shown. Your activities are listed."
-        )
+        message = progress_unavailable_message(result.certification.credential.code)
     return CycleProgressOut(
         cycle=cycle_out(result.cycle),
         credential=CredentialOut(

@@ -19,12 +19,17 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from keepcert.core import ratelimit
 from keepcert.core.errors import DomainError
 from keepcert.core.http import client_address
 from keepcert.core.models import log_event
 from keepcert.members.models import ApiToken, Member, User
+
+# A token's name: as wide as its column; the profile form reads both from here.
+TOKEN_NAME_MAX_LENGTH: int = ApiToken._meta.get_field("name").max_length  # type: ignore[assignment]
+TOKEN_NAME_REQUIRED = gettext_lazy("Give the token a name.")
 
 # A limit per connection, and one per member record (counted on the member ID typed,
 # whether or not a record has it) so that many addresses cannot guess a birth date.
@@ -224,15 +229,15 @@ def _hash(raw: str) -> str:
 def create_api_token(*, member: Member, name: str, actor: User) -> tuple[ApiToken, str]:
     """Make a personal API token. The raw token is returned once and never stored."""
     name = name.strip()
+    problem = None
     if not name:
-        raise DomainError(
-            "Give the token a name.", field_errors={"name": ["Give the token a name."]}
-        )
-    if len(name) > 80:
-        raise DomainError(
-            "Keep the name to 80 characters or fewer.",
-            field_errors={"name": ["Keep the name to 80 characters or fewer."]},
-        )
+        problem = str(TOKEN_NAME_REQUIRED)
+    elif len(name) > TOKEN_NAME_MAX_LENGTH:
+        problem = _("Keep the name to %(limit)s characters or fewer.") % {
+            "limit": TOKEN_NAME_MAX_LENGTH
+        }
+    if problem:
+        raise DomainError(problem, field_errors={"name": [problem]})
     raw = settings.KEEPCERT_API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         member=member, name=name, prefix=raw[:10], token_hash=_hash(raw)

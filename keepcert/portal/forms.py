@@ -8,15 +8,48 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from keepcert.activities.evidence import file_size_limit
 from keepcert.activities.filetypes import ACCEPT
-from keepcert.activities.services import ActivityData, cycle_label
+from keepcert.activities.limits import (
+    MAX_EVIDENCE_FILES,
+    MAX_NOTES_LENGTH,
+    MAX_PROVIDER_LENGTH,
+    MAX_TITLE_LENGTH,
+)
+from keepcert.activities.selectors import cycle_label
+from keepcert.activities.validation import (
+    TITLE_REQUIRED,
+    UNSAVABLE_TEXT,
+    ActivityData,
+    not_claimable_message,
+)
 from keepcert.certifications.models import Cycle
 from keepcert.core.errors import DomainError
+from keepcert.members.services import TOKEN_NAME_MAX_LENGTH, TOKEN_NAME_REQUIRED
 from keepcert.program.models import Category, CategoryRule, RuleSet
 
-DATE_HELP = "Enter a real date, for example 2025-03-14."
+DATE_HELP = _("Enter a real date, for example 2025-03-14.")
+
+
+class ServiceCheckedText(forms.CharField):
+    """Text whose length (and storable characters) the service checks, so the site and the
+    API give one message. The browser still stops at the limit (`maxlength`); a request
+    that does not is answered by the service, beside the entry's other errors."""
+
+    def __init__(self, *, limit: int, **kwargs: Any) -> None:
+        error_messages = {"null_characters_not_allowed": UNSAVABLE_TEXT}
+        error_messages.update(kwargs.pop("error_messages", {}))
+        self.limit = limit  # before super(): it sets the widget's attributes
+        super().__init__(error_messages=error_messages, **kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if not widget.is_hidden:
+            attrs["maxlength"] = str(self.limit)
+        return attrs
 
 
 class DateInput(forms.DateInput):
@@ -73,7 +106,18 @@ class MultipleFileField(forms.FileField):
 
 
 class AccessibleForm(forms.Form):
-    """Marks fields in error for assistive technology, tying each to its message."""
+    """Marks fields in error for assistive technology, tying each to its message, and
+    shows a service's DomainError the one way every form does."""
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show a service's messages beside the fields they are about; a message about
+        no field of this form (or the error's own, when it names none) goes on top."""
+        if not error.field_errors:
+            self.add_error(None, error.message)
+        for field, messages in error.field_errors.items():
+            target = field if field in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
@@ -90,41 +134,63 @@ class AccessibleForm(forms.Form):
 
 class ActivityForm(AccessibleForm):
     category = forms.Field()  # replaced in __init__: its choices depend on the rule set
-    title = forms.CharField(
-        max_length=200, error_messages={"required": "Enter the activity's title."}
+    # Shown beside the files already attached ("2 of 5 so far").
+    max_evidence_files = MAX_EVIDENCE_FILES
+
+    title = ServiceCheckedText(
+        limit=MAX_TITLE_LENGTH, label=_("Title"), error_messages={"required": TITLE_REQUIRED}
     )
-    provider = forms.CharField(max_length=200, required=False, help_text="Optional.")
+    provider = ServiceCheckedText(
+        limit=MAX_PROVIDER_LENGTH, label=_("Provider"), required=False, help_text=_("Optional.")
+    )
     start_date = forms.DateField(
         widget=DateInput(),
-        error_messages={"required": "Enter the date the activity started.", "invalid": DATE_HELP},
+        label=_("Start date"),
+        error_messages={
+            "required": _("Enter the date the activity started."),
+            "invalid": DATE_HELP,
+        },
     )
     end_date = forms.DateField(
         widget=DateInput(),
-        help_text="The same as the start date for a one-day activity.",
-        error_messages={"required": "Enter the date the activity ended.", "invalid": DATE_HELP},
+        label=_("End date"),
+        help_text=_("The same as the start date for a one-day activity."),
+        error_messages={"required": _("Enter the date the activity ended."), "invalid": DATE_HELP},
     )
     points = forms.DecimalField(
         required=False,
         min_value=None,
+        label=_("Points"),
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-        help_text="Up to two decimals, for example 1.5.",
-        error_messages={"invalid": "Enter the points as a number, for example 1.5."},
+        help_text=_("Up to two decimals, for example 1.5."),
+        error_messages={"invalid": _("Enter the points as a number, for example 1.5.")},
     )
     units = forms.DecimalField(
         required=False,
+        label=_("Units"),
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-        help_text="Only for categories with a unit calculator.",
-        error_messages={"invalid": "Enter the units as a number."},
+        help_text=_("Only for categories with a unit calculator."),
+        error_messages={"invalid": _("Enter the units as a number.")},
     )
-    notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    notes = ServiceCheckedText(
+        limit=MAX_NOTES_LENGTH,
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     evidence = MultipleFileField(
         required=False,
-        label="Evidence (optional)",
-        help_text=(
-            "Certificate, transcript or letter: PDF, image, text or Word file, up to 10 MB each. "
-            "Only you can see these, unless your activity is audited."
+        label=_("Evidence (optional)"),
+        help_text=format_lazy(
+            "{} {}",
+            format_lazy(
+                _(
+                    "Certificate, transcript or letter: PDF, image, text or Word file, up to "
+                    "{size} each."
+                ),
+                size=file_size_limit(),
+            ),
+            _("Only you can see these, unless your activity is audited."),
         ),
     )
     cycles = forms.Field(required=False)  # replaced in __init__
@@ -142,10 +208,11 @@ class ActivityForm(AccessibleForm):
         self.rule_set = rule_set
         self.fields["category"] = CategoryChoiceField(
             rule_set,
-            empty_label="Choose a category",
+            label=_("Category"),
+            empty_label=_("Choose a category"),
             error_messages={
-                "required": "Choose the activity's category.",
-                "invalid_choice": "Choose one of the listed categories.",
+                "required": _("Choose the activity's category."),
+                "invalid_choice": _("Choose one of the listed categories."),
             },
         )
         self.fields["cycles"] = CycleChoiceField(
@@ -154,8 +221,8 @@ class ActivityForm(AccessibleForm):
             ),
             widget=forms.CheckboxSelectMultiple,
             required=False,
-            label="Count it toward",
-            error_messages={"invalid_choice": "Choose among your open cycles."},
+            label=_("Count it toward"),
+            error_messages={"invalid_choice": _("Choose among your open cycles.")},
         )
         self.fields["attestation"].label = rule_set.attestation_text
         # Changing a date re-ticks the cycles that contain the activity (htmx).
@@ -172,8 +239,12 @@ class ActivityForm(AccessibleForm):
             del self.fields["units"]
 
     @property
-    def category_guidance(self) -> list[CategoryRule]:
-        return list(self.rule_set.category_rules.all())
+    def category_guidance(self) -> list[tuple[CategoryRule, str]]:
+        """Each category with its date limit in the service's words ("" when it has none)."""
+        return [
+            (rule, not_claimable_message(rule) if rule.claimable_until else "")
+            for rule in self.rule_set.category_rules.all()
+        ]
 
     def activity_data(self) -> ActivityData:
         data = self.cleaned_data
@@ -193,22 +264,13 @@ class ActivityForm(AccessibleForm):
     def evidence_files(self) -> list[UploadedFile[bytes]]:
         return list(self.cleaned_data.get("evidence") or [])
 
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show a service's messages beside the fields they are about."""
-        if not error.field_errors:
-            self.add_error(None, error.message)
-        for field, messages in error.field_errors.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-
 
 class TokenForm(AccessibleForm):
-    name = forms.CharField(
-        max_length=80,
+    name = ServiceCheckedText(
+        limit=TOKEN_NAME_MAX_LENGTH,
         label=_("Token name"),
         help_text=_("What will use it, for example “my spreadsheet”."),
-        error_messages={"required": _("Give the token a name.")},
+        error_messages={"required": TOKEN_NAME_REQUIRED},
     )
 
 

@@ -21,14 +21,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keepcert.activities.models import Activity, Evidence
-from keepcert.activities.selectors import activity_history
+from keepcert.activities.selectors import (
+    activity_history,
+    change_lock,
+    cycles_containing,
+    recordable_cycles,
+)
 from keepcert.activities.services import (
     Attestation,
-    change_blocker,
-    cycles_containing,
     delete_activity,
     record_activity,
-    recordable_cycles,
     remove_evidence,
     update_activity,
 )
@@ -159,7 +161,9 @@ def _activity_form_page(
                         files=form.evidence_files(),
                     )
                     messages.success(
-                        request, f"Recorded “{saved.title}”: {points_phrase(saved.points)}."
+                        request,
+                        _("Recorded “%(title)s”: %(points)s.")
+                        % {"title": saved.title, "points": points_phrase(saved.points)},
                     )
                 else:
                     saved = update_activity(
@@ -170,7 +174,9 @@ def _activity_form_page(
                         confirm_duplicate=form.cleaned_data["confirm_duplicate"],
                         files=form.evidence_files(),
                     )
-                    messages.success(request, f"Saved your changes to “{saved.title}”.")
+                    messages.success(
+                        request, _("Saved your changes to “%(title)s”.") % {"title": saved.title}
+                    )
                 return redirect("portal:dashboard")
             except NeedsConfirmation as error:
                 duplicate_warning = error.message
@@ -260,7 +266,7 @@ def activity_detail(request: HttpRequest, member: Member, pk: int) -> HttpRespon
             "activity": activity,
             "category_name": rule.name if rule else activity.category.code,
             "claims": activity.claims.select_related("cycle__certification__credential"),
-            "blocker": change_blocker(
+            "lock": change_lock(
                 activity, today=member.program.today(), program_rules=program_rules
             ),
             "history": activity_history(activity),
@@ -312,33 +318,38 @@ def evidence_remove(
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Removed “{evidence.original_name}”.")
+        messages.success(request, _("Removed “%(name)s”.") % {"name": evidence.original_name})
     return redirect("portal:activity_detail", pk=pk)
+
+
+def _refuse_if_locked(
+    request: HttpRequest, member: Member, activity: Activity
+) -> HttpResponse | None:
+    """Back to the activity, with the reason, when it can no longer be changed."""
+    lock = change_lock(
+        activity, today=member.program.today(), program_rules=ProgramRules(member.program)
+    )
+    if lock is None:
+        return None
+    messages.error(request, lock.message)
+    return redirect("portal:activity_detail", pk=activity.pk)
 
 
 @require_http_methods(["GET", "POST"])
 @member_required
 def activity_edit(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     activity = _own_activity(member, pk)
-    blocker = change_blocker(
-        activity, today=member.program.today(), program_rules=ProgramRules(member.program)
-    )
-    if blocker:
-        messages.error(request, f"This activity can no longer be changed. {blocker}")
-        return redirect("portal:activity_detail", pk=activity.pk)
-    return _activity_form_page(request, member, activity=activity)
+    locked = _refuse_if_locked(request, member, activity)
+    return locked or _activity_form_page(request, member, activity=activity)
 
 
 @require_http_methods(["GET", "POST"])
 @member_required
 def activity_delete(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     activity = _own_activity(member, pk)
-    blocker = change_blocker(
-        activity, today=member.program.today(), program_rules=ProgramRules(member.program)
-    )
-    if blocker:
-        messages.error(request, f"This activity can no longer be deleted. {blocker}")
-        return redirect("portal:activity_detail", pk=activity.pk)
+    locked = _refuse_if_locked(request, member, activity)
+    if locked:
+        return locked
     if request.method == "POST":
         try:
             delete_activity(
@@ -349,7 +360,7 @@ def activity_delete(request: HttpRequest, member: Member, pk: int) -> HttpRespon
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("portal:activity_detail", pk=activity.pk)
-        messages.success(request, f"Deleted “{activity.title}”.")
+        messages.success(request, _("Deleted “%(title)s”.") % {"title": activity.title})
         return redirect("portal:dashboard")
     return render(request, "portal/activity_delete.html", {"member": member, "activity": activity})
 
@@ -388,7 +399,7 @@ def token_create(request: HttpRequest, member: Member) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
             )
         except DomainError as error:
-            form.add_error("name", error.message)
+            form.add_domain_error(error)
         else:
             # Shown on this response only: the token is not stored and cannot be shown again.
             return _profile_page(request, member, TokenForm(), new_token=raw)
@@ -437,14 +448,10 @@ def claim(request: HttpRequest) -> HttpResponse:
         try:
             claim_account(request=request, **form.cleaned_data)
         except ratelimit.RateLimited as error:
-            form.add_error(None, error.message)
+            form.add_domain_error(error)
             retry_after = error.retry_after
         except DomainError as error:  # the password rules: they depend on nothing stored
-            if not error.field_errors:
-                form.add_error(None, error.message)
-            for field, messages_ in error.field_errors.items():
-                for message in messages_:
-                    form.add_error(field if field in form.fields else None, message)
+            form.add_domain_error(error)
         else:
             return render(request, "portal/claim_sent.html")
     status = 429 if retry_after else 422 if form.errors else 200

@@ -20,7 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keepcert import testing
-from keepcert.activities import services
+from keepcert.activities import evidence as vault
 from keepcert.activities.models import Activity, Evidence
 from keepcert.activities.selectors import activity_history
 from keepcert.activities.services import (
@@ -381,7 +381,7 @@ def test_a_failure_after_storing_leaves_no_file_behind(
     def failing_log_event(**kwargs: Any) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "log_event", failing_log_event)
+    monkeypatch.setattr(vault, "log_event", failing_log_event)
     before = saved(media_root)
     with pytest.raises(RuntimeError):
         attach(activity, make_upload("certificate.pdf"), make_upload("photo.jpg"))

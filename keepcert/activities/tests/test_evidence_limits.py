@@ -25,14 +25,9 @@ from django.db import connection
 
 from keepcert import testing
 from keepcert.activities import filetypes
+from keepcert.activities.evidence import EvidenceNotStored, attach_evidence
 from keepcert.activities.models import Activity, Evidence
-from keepcert.activities.services import (
-    ActivityData,
-    Attestation,
-    EvidenceNotStored,
-    attach_evidence,
-    record_activity,
-)
+from keepcert.activities.services import ActivityData, Attestation, record_activity
 from keepcert.core.errors import DomainError
 from keepcert.members.models import Member
 from keepcert.testing import make_upload

@@ -16,15 +16,17 @@ import pytest
 
 from keepcert import testing
 from keepcert.activities.models import Activity, ActivityClaim
-from keepcert.activities.selectors import activity_history
+from keepcert.activities.selectors import (
+    activity_history,
+    change_lock,
+    find_duplicates,
+    recordable_cycles,
+)
 from keepcert.activities.services import (
     ActivityData,
     Attestation,
-    change_blocker,
     delete_activity,
-    find_duplicates,
     record_activity,
-    recordable_cycles,
     update_activity,
 )
 from keepcert.certifications.models import Cycle
@@ -666,7 +668,7 @@ def test_recording_and_edits_stay_open_during_the_grace_period(
     for day in (date(2026, 6, 1), date(2026, 6, 30)):
         frozen_now.move_to(datetime(day.year, day.month, day.day, 10, 0, tzinfo=CHICAGO))
         assert recordable_cycles(alice, today=day, program_rules=rules) == [cycle]
-        assert change_blocker(activity, today=day, program_rules=rules) is None
+        assert change_lock(activity, today=day, program_rules=rules) is None
 
     late = record(alice, entry(title=f"Late entry {day}", start=date(2026, 5, 20)))
     assert list(late.cycles.all()) == [cycle]
@@ -693,7 +695,9 @@ def test_after_the_grace_period_the_cycle_is_locked(alice: Member, frozen_now: A
     )
 
     assert recordable_cycles(alice, today=today, program_rules=rules) == []
-    assert change_blocker(activity, today=today, program_rules=rules) == (
+    lock = change_lock(activity, today=today, program_rules=rules)
+    assert lock is not None
+    assert lock.reason == (
         "It counts toward your RMA cycle (May 10, 2023 – May 31, 2026), "
         "which is closed for changes."
     )

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django import template
 
+from keepcert.activities import selectors
+from keepcert.certifications.models import Cycle
 from keepcert.rules import Progress
 from keepcert.rules.text import format_date, format_points
 
@@ -22,6 +24,18 @@ def points(value: Decimal | None) -> str:
 @register.filter
 def longdate(value: date | None) -> str:
     return "" if value is None else format_date(value)
+
+
+@register.filter
+def cycle_label(cycle: Cycle) -> str:
+    """A cycle as the services name it: "RMA cycle (May 10, 2023 – May 31, 2026)"."""
+    return selectors.cycle_label(cycle)
+
+
+@register.filter
+def progress_unavailable(credential_code: str) -> str:
+    """Why a cycle shows no figures: the program has not set the credential's points."""
+    return selectors.progress_unavailable_message(credential_code)
 
 
 @register.filter

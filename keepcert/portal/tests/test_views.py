@@ -479,7 +479,9 @@ def test_the_record_form_offers_the_categories_cycles_and_attestation(
     page = text(response)
     assert "Record CE" in page
     assert "Employment Verification" in page
-    assert "Only activity up to December 31, 2020 can be claimed." in page
+    assert (
+        "Employment Verification can only be claimed for activity up to December 31, 2020." in page
+    )
     assert "RMA cycle (May 10, 2023 – May 31, 2026)" in page
     assert "I attest that the information I have entered is correct" in page
     checkbox = re.search(
@@ -707,7 +709,7 @@ def test_the_activity_page_shows_the_entry_its_cycles_and_history(
     assert "Category Professional Education" in page
     assert "Dates March 1, 2024" in page
     assert "Points 3" in page
-    assert "Counts toward RMA cycle May 10, 2023 – May 31, 2026" in page
+    assert "Counts toward RMA cycle (May 10, 2023 – May 31, 2026)" in page
     assert "Attested November 20, 2025," in page
     assert "“I attest that the information I have entered is correct" in page
     assert re.search(r"Recorded November 20, 2025, [^ ]+ [ap]\.m\. by you", page)
@@ -941,7 +943,7 @@ def test_a_revoked_token_cannot_be_revoked_again(alice_client: Client, token: Ap
     [
         ("", "Give the token a name."),
         ("   ", "Give the token a name."),
-        ("x" * 81, "Ensure this value has at most 80 characters (it has 81)."),
+        ("x" * 81, "Keep the name to 80 characters or fewer."),
     ],
 )
 def test_a_token_needs_a_usable_name(alice_client: Client, name: str, message: str) -> None:
