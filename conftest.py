@@ -19,6 +19,7 @@ NOW = datetime(2025, 11, 20, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
 def _test_settings(settings):  # type: ignore[no-untyped-def]
     """A fast password hash, and templates rendered without running collectstatic first."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.KEEPCERT_PROGRAM = testing.PROGRAM_CODE  # the tests' own program
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -71,3 +72,20 @@ def mallory_client(mallory: Member) -> Client:
     client = Client()
     client.force_login(mallory.user)
     return client
+
+
+@pytest.fixture
+def administrator(program: Program, settings):  # type: ignore[no-untyped-def]
+    """The program's administrator (a superuser with TOTP), staff TOTP required."""
+    from keepcert.staff.tests.signin import make_staff
+
+    settings.KEEPCERT_STAFF_REQUIRE_MFA = True
+    return make_staff("admin@example.org", administrator=True)
+
+
+@pytest.fixture
+def admin_client(administrator) -> Client:  # type: ignore[no-untyped-def]
+    """The administrator's session, signed in with password and TOTP through allauth."""
+    from keepcert.staff.tests.signin import mfa_client
+
+    return mfa_client(administrator)

@@ -1,51 +1,95 @@
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from keepcert.certifications.models import Certification
 from keepcert.members.models import ApiToken, Member, User
+from keepcert.staff.admin_site import ReadOnlyAdmin, is_administrator, is_staff, log_admin_save
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User]):
+    """Staff accounts, which the administrator maintains. Members' accounts are read-only
+    here: their email, password and tokens change through allauth and the member services,
+    which revoke tokens and notify the member."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Name", {"fields": ("first_name", "last_name")}),
+        (_("Name"), {"fields": ("first_name", "last_name")}),
         (
-            "Permissions",
+            _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_staff(request.user)
 
-class CertificationInline(admin.TabularInline[Certification, Member]):
+    def has_view_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return is_staff(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_administrator(request.user)  # an account added here is a staff account
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return is_administrator(request.user) and (obj is None or obj.is_staff)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return False  # deactivate instead: events and records keep pointing at the account
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not change:
+            obj.is_staff = True
+        super().save_model(request, obj, form, change)
+        log_admin_save(request, obj, form, change)
+
+
+class CertificationInline(ReadOnlyAdmin, admin.TabularInline[Certification, Member]):
     model = Certification
     extra = 0
     fields = ("credential", "certified_on", "status", "status_reason", "status_changed_on")
-    readonly_fields = fields
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        # Certifications are added through the service so their cycles are created.
-        return False
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin[Member]):
+class MemberAdmin(ReadOnlyAdmin, admin.ModelAdmin[Member]):
+    """Read-only: members' records change through the member services, from the staff
+    console, so that every change is checked and logged."""
+
     list_display = ["member_number", "last_name", "first_name", "email", "user"]
     search_fields = ["member_number", "last_name", "first_name", "email"]
-    raw_id_fields = ["user"]
     inlines = [CertificationInline]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(ReadOnlyAdmin, admin.ModelAdmin[ApiToken]):
+    """Read-only: a revoked token stays revoked. Tokens are revoked through the member
+    services (by the member, or on deactivation and password change)."""
+
     list_display = ["member", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["member", "name", "prefix", "token_hash", "created_at", "last_used_at"]
+    exclude = ["token_hash"]
+
+
+# allauth's own records of a member's sign-in: an email address changed here would hand
+# the account to whoever owns the new one, and an authenticator is a second factor.
+# They change only through allauth's pages, by the account holder.
+for _model, _admin in (
+    (EmailAddress, EmailAddressAdmin),
+    (Authenticator, AuthenticatorAdmin),
+):
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(f"ReadOnly{_admin.__name__}", (ReadOnlyAdmin, _admin), {}))

@@ -1,16 +1,21 @@
-"""Loading the program file (SPEC §2) into the database, idempotently."""
+"""Changing the program (SPEC §2): loading the program file, idempotently, and
+publishing a new dated version of the rules."""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from keepcert.core.errors import DomainError
 from keepcert.core.models import log_event
@@ -23,7 +28,7 @@ from keepcert.program.models import (
     RuleSet,
 )
 
-_RULE_FIELDS = (
+RULE_SET_FIELDS = (
     "cycle_years",
     "ce_required_from",
     "grandfather_ends_on_reactivation_after",
@@ -32,14 +37,16 @@ _RULE_FIELDS = (
     "attestation_text",
     "note",
 )
-_CREDENTIAL_FIELDS = (
+# The fields of a credential's and a category's rules that a program file or a published
+# version sets (the admin's rule-set form edits the same ones).
+CREDENTIAL_RULE_FIELDS = (
     "name",
     "points_required",
     "annual_fee",
     "reactivation_fee_ce",
     "reactivation_fee_exam",
 )
-_CATEGORY_FIELDS = (
+CATEGORY_RULE_FIELDS = (
     "name",
     "guidance",
     "unit",
@@ -130,7 +137,7 @@ def load_program_file(*, path: Path) -> LoadReport:
     ):
         program.save()
 
-    rule_values = _values(rule_data, _RULE_FIELDS, "[rules]")
+    rule_values = _values(rule_data, RULE_SET_FIELDS, "[rules]")
     rule_set = RuleSet.objects.filter(
         program=program, effective_from=rule_data["effective_from"]
     ).first()
@@ -147,7 +154,7 @@ def load_program_file(*, path: Path) -> LoadReport:
         data.get("credentials", []),
         model=Credential,
         rule_model=CredentialRule,
-        fields=_CREDENTIAL_FIELDS,
+        fields=CREDENTIAL_RULE_FIELDS,
         link="credential",
         report=report,
     )
@@ -156,7 +163,7 @@ def load_program_file(*, path: Path) -> LoadReport:
         data.get("categories", []),
         model=Category,
         rule_model=CategoryRule,
-        fields=_CATEGORY_FIELDS,
+        fields=CATEGORY_RULE_FIELDS,
         link="category",
         report=report,
     )
@@ -200,3 +207,184 @@ def _load_rules(
     for rule in stale.select_related(link):
         report.changes.append(f"{link} {getattr(rule, link).code}: removed")
     stale.delete()
+
+
+# --- publishing a new version --------------------------------------------------------------
+
+RuleChanges = Mapping[str, Any]
+
+
+def check_effective_from(*, program: Program, effective_from: date) -> None:
+    """Refuse a day a new version may not take effect on, with the reason to show.
+
+    A version dated before today would change how cycles already under way were judged
+    on days that have passed; a second version on one day would leave which one is in
+    force undefined.
+    """
+    if RuleSet.objects.filter(program=program, effective_from=effective_from).exists():
+        raise DomainError(
+            _taken_day_message(), field_errors={"effective_from": [_taken_day_message()]}
+        )
+    today = program.today()
+    if effective_from < today:
+        message = _(
+            "A new version cannot take effect before today (%(today)s): give today or a later day."
+        ) % {"today": date_format(today, "F j, Y")}
+        raise DomainError(
+            message, field_errors={"effective_from": [message]}, code="effective_from_past"
+        )
+
+
+def _taken_day_message() -> str:
+    return _(
+        "A version effective on this day exists already. Saving makes a new version: "
+        "give the day the change takes effect."
+    )
+
+
+@transaction.atomic
+def publish_rule_set(
+    *,
+    base: RuleSet | None,
+    effective_from: date,
+    actor: Any,
+    program: Program | None = None,
+    rules: RuleChanges | None = None,
+    credential_rules: Mapping[Credential, RuleChanges | None] | None = None,
+    category_rules: Mapping[Category, RuleChanges | None] | None = None,
+) -> RuleSet:
+    """Publish a new version of the program's rules, in force from `effective_from`.
+
+    The new version starts as a copy of `base` (or empty, for a program's first version
+    made by hand) with the changes applied: `rules` sets rule set fields, and each entry
+    of `credential_rules` / `category_rules` sets that credential's or category's terms,
+    or removes them from the new version when it is None. `base` itself never changes:
+    cycles that started under it are judged by it. The day must be today or later.
+    Logs `program.rule_set.published` with what changed against `base`.
+    """
+    if base is not None:
+        if program is not None and program.pk != base.program_id:
+            raise DomainError(_("A new version belongs to the program of the version it copies."))
+        program = base.program
+    if program is None:
+        raise DomainError(_("Choose the program the rules are for."))
+    check_effective_from(program=program, effective_from=effective_from)
+
+    values = {name: getattr(base, name) for name in RULE_SET_FIELDS} if base else {}
+    values.update(_known(rules or {}, RULE_SET_FIELDS, "rules"))
+    rule_set = RuleSet(program=program, effective_from=effective_from, created_by=actor, **values)
+    _validate(rule_set)
+    try:
+        with transaction.atomic():
+            rule_set.save()
+    except IntegrityError as error:  # another publication took the day meanwhile
+        raise DomainError(
+            _taken_day_message(), field_errors={"effective_from": [_taken_day_message()]}
+        ) from error
+
+    changes = [
+        f"rules.{name}: {_shown(getattr(base, name, None))} → {_shown(value)}"
+        for name, value in values.items()
+        if base is None or getattr(base, name) != value
+    ]
+    base_credentials = base.credential_rules.select_related("credential") if base else []
+    base_categories = base.category_rules.select_related("category") if base else []
+    changes += _publish_rows(
+        rule_set,
+        {rule.credential: _row(rule, CREDENTIAL_RULE_FIELDS) for rule in base_credentials},
+        credential_rules or {},
+        model=CredentialRule,
+        link="credential",
+        fields=CREDENTIAL_RULE_FIELDS,
+    )
+    changes += _publish_rows(
+        rule_set,
+        {
+            rule.category: _row(rule, (*CATEGORY_RULE_FIELDS, "position"))
+            for rule in base_categories
+        },
+        category_rules or {},
+        model=CategoryRule,
+        link="category",
+        fields=(*CATEGORY_RULE_FIELDS, "position"),
+    )
+    log_event(
+        action="program.rule_set.published",
+        subject=rule_set,
+        actor=actor,
+        data={
+            "base": base.pk if base else None,
+            "effective_from": effective_from.isoformat(),
+            "changes": changes,
+        },
+    )
+    return rule_set
+
+
+def _publish_rows(
+    rule_set: RuleSet,
+    rows: dict[Any, dict[str, Any]],
+    changes: Mapping[Any, RuleChanges | None],
+    *,
+    model: type[CredentialRule] | type[CategoryRule],
+    link: str,
+    fields: tuple[str, ...],
+) -> list[str]:
+    """Write the new version's rows for one kind (credential or category); say what changed."""
+    described: list[str] = []
+    for identity, change in changes.items():
+        if identity.program_id != rule_set.program_id:
+            raise DomainError(_("%(code)s is not part of this program.") % {"code": identity.code})
+        before = rows.get(identity)
+        if change is None:
+            if rows.pop(identity, None) is not None:
+                described.append(f"{link} {identity.code}: removed")
+            continue
+        after = {**(before or {}), **_known(change, fields, f"{link} {identity.code}")}
+        rows[identity] = after
+        if before is None:
+            described.append(f"{link} {identity.code}: added")
+        else:
+            described += [
+                f"{link} {identity.code}.{name}: {_shown(before.get(name))} → {_shown(value)}"
+                for name, value in after.items()
+                if before.get(name) != value
+            ]
+    for identity, values in rows.items():
+        row = model(rule_set=rule_set, **{link: identity}, **values)
+        _validate(row, exclude=["rule_set"])
+        row.save()
+    return described
+
+
+def _row(rule: Model, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(rule, name) for name in fields}
+
+
+def _known(values: RuleChanges, names: tuple[str, ...], where: str) -> dict[str, Any]:
+    unknown = set(values) - set(names)
+    if unknown:
+        raise DomainError(
+            _("%(where)s: unknown fields %(names)s.")
+            % {"where": where, "names": ", ".join(sorted(unknown))}
+        )
+    return dict(values)
+
+
+def _validate(obj: Model, exclude: list[str] | None = None) -> None:
+    """The model's own field checks, as a DomainError naming each field."""
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=True)
+    except ValidationError as error:
+        raise DomainError(
+            " ".join(error.messages),
+            field_errors={
+                name: messages
+                for name, messages in error.message_dict.items()
+                if name != NON_FIELD_ERRORS
+            },
+        ) from error
+
+
+def _shown(value: Any) -> str:
+    return "(empty)" if value is None or value == "" else str(value)

@@ -1,4 +1,6 @@
-"""The program as data: the shipped file, its idempotent loader, and versioned admin edits."""
+"""The program as data: the shipped file, its idempotent loader, and which version applies.
+
+Publishing new versions (the service and the admin) is in test_publishing.py."""
 
 from __future__ import annotations
 
@@ -9,13 +11,19 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from keepcert import testing
 from keepcert.core.errors import DomainError
 from keepcert.program.models import CategoryRule, CredentialRule, Program, RuleSet
 from keepcert.program.selectors import ProgramRules
 from keepcert.program.services import load_program_file
+
+
+@pytest.fixture
+def program(db: None, frozen_now: object) -> Program:
+    """This module checks the shipped program file itself, not the tests' own program."""
+    load_program_file(path=testing.PROGRAM_FILE)
+    return Program.objects.get(code="amt-ccp")
 
 
 def test_the_shipped_file_has_the_sourced_values(program: Program) -> None:
@@ -121,69 +129,3 @@ def test_the_rule_set_in_force_is_the_latest_one_started(program: Program) -> No
     assert rules.on(date(2023, 12, 31)) == first
     assert rules.on(date(2024, 1, 1)) == later
     assert rules.on(date(1990, 1, 1)) == first
-
-
-@pytest.fixture
-def admin_client(program: Program, settings) -> Client:  # type: ignore[no-untyped-def]
-    settings.KEEPCERT_STAFF_REQUIRE_MFA = False
-    client = Client()
-    client.force_login(testing.make_user("admin@example.org", staff=True))
-    return client
-
-
-def _change_form_data(client: Client, rule_set: RuleSet) -> dict[str, str | list[str]]:
-    """The admin change form's current values, as a browser would post them back."""
-    response = client.get(f"/admin/program/ruleset/{rule_set.pk}/change/")
-    form = response.context["adminform"].form
-    data: dict[str, str | list[str]] = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        data[name] = "" if value is None else str(getattr(value, "pk", value))
-    for formset in response.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        for name in management.fields:
-            data[f"{management.prefix}-{name}"] = str(management.initial.get(name, ""))
-        for inline_form in formset.formset.forms:
-            for name, field in inline_form.fields.items():
-                value = inline_form.initial.get(name, field.initial)
-                data[inline_form.add_prefix(name)] = (
-                    "" if value is None else str(getattr(value, "pk", value))
-                )
-    return data
-
-
-def test_editing_rules_in_the_admin_creates_a_new_version(
-    admin_client: Client, program: Program
-) -> None:
-    original = RuleSet.objects.get()
-    data = _change_form_data(admin_client, original)
-    data["effective_from"] = "2026-01-01"
-    data["note"] = "PCT requirement published"
-    pct_index = next(
-        k for k, v in data.items() if k.endswith("-name") and v == "Patient Care Technician"
-    )
-    data[pct_index.replace("-name", "-points_required")] = "30"
-    response = admin_client.post(f"/admin/program/ruleset/{original.pk}/change/", data)
-    assert response.status_code == 302, (
-        response.context["adminform"].form.errors if response.context else ""
-    )
-
-    assert RuleSet.objects.count() == 2
-    assert (
-        CredentialRule.objects.get(rule_set=original, credential__code="PCT").points_required
-        is None
-    )
-    new = RuleSet.objects.exclude(pk=original.pk).get()
-    assert new.effective_from == date(2026, 1, 1)
-    assert new.created_by is not None
-    assert CredentialRule.objects.get(rule_set=new, credential__code="PCT").points_required == 30
-    assert new.category_rules.count() == 6
-
-
-def test_an_admin_edit_must_name_a_new_effective_date(admin_client: Client) -> None:
-    original = RuleSet.objects.get()
-    data = _change_form_data(admin_client, original)
-    response = admin_client.post(f"/admin/program/ruleset/{original.pk}/change/", data)
-    assert response.status_code == 200
-    assert "A version effective on this day exists already" in response.content.decode()
-    assert RuleSet.objects.count() == 1
