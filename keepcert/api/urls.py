@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from keepcert.api import activities, errors, members
 from keepcert.api.auth import MemberToken
+from keepcert.api.schemas import category_codes
 
-api = NinjaAPI(
+
+class KeepCertApi(NinjaAPI):
+    """ninja rebuilds the OpenAPI document on every request (34 ms of CPU); it changes
+    only when the program's categories do (the document lists their codes), so it is
+    built once per set of codes and kept for the life of the process."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._documents: dict[tuple[Any, ...], OpenAPISchema] = {}
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        key = (path_prefix, tuple(sorted((path_params or {}).items())), *category_codes())
+        document = self._documents.get(key)
+        if document is None:
+            document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            self._documents = {key: document}  # only the current version is ever asked for
+        return document
+
+
+api = KeepCertApi(
     title="KeepCert API",
     version="1",
     urls_namespace="api",

@@ -135,7 +135,7 @@ def test_a_request_without_true_attest_is_refused_as_documented(
 def test_category_is_an_enum_of_the_programs_codes(program: object) -> None:
     schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
     codes = list(
-        CategoryRule.objects.filter(rule_set__program__code="amt-ccp")
+        CategoryRule.objects.filter(rule_set__program__code=testing.PROGRAM_CODE)
         .values_list("category__code", flat=True)
         .distinct()
     )
@@ -169,3 +169,26 @@ def test_docs_page_uses_only_local_assets(db: None) -> None:
     content = Client().get("/api/v1/docs").content.decode()
     assert "cdn." not in content
     assert "/static/ninja/swagger-ui-bundle.js" in content
+
+
+def test_the_document_is_built_once_not_per_request(client: Client, program: object) -> None:
+    from ninja import main as ninja_main
+
+    from keepcert.api.urls import api
+
+    api._documents.clear()
+    builds = []
+    real = ninja_main.get_schema
+
+    def counting(**kwargs: object) -> object:
+        builds.append(1)
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    ninja_main.get_schema = counting  # type: ignore[assignment]
+    try:
+        first = client.get("/api/v1/openapi.json").json()
+        second = client.get("/api/v1/openapi.json").json()
+    finally:
+        ninja_main.get_schema = real
+    assert first == second
+    assert len(builds) == 1
