@@ -353,12 +353,9 @@ def bench_dashboard(program: Program, report: Report, log: Callable[[str], None]
 
 def population_range(members: int) -> tuple[str, str]:
     """Member numbers of the first ``members`` population members (fixed width: sortable)."""
-    from populate import _NUMBER_WIDTH, POPULATION_PREFIX
+    from population import member_number
 
-    return (
-        f"{POPULATION_PREFIX}{1:0{_NUMBER_WIDTH}d}",
-        f"{POPULATION_PREFIX}{members:0{_NUMBER_WIDTH}d}",
-    )
+    return member_number(0), member_number(members - 1)
 
 
 @dataclass
