@@ -55,6 +55,8 @@ migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
 bench: install
+	./scripts/ensure-wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/load.py
 
 ci: lint typecheck migrations-check test

@@ -33,12 +33,18 @@ def make_program() -> Program:
     return Program.objects.get(code=PROGRAM_CODE)
 
 
-def credential(code: str) -> Credential:
-    return Credential.objects.get(program__code=PROGRAM_CODE, code=code)
+def credential(code: str, program: Program | None = None) -> Credential:
+    """A credential of `program` (the tests' own program by default)."""
+    if program is None:
+        return Credential.objects.get(program__code=PROGRAM_CODE, code=code)
+    return Credential.objects.get(program=program, code=code)
 
 
-def category(code: str = "professional-education") -> Category:
-    return Category.objects.get(program__code=PROGRAM_CODE, code=code)
+def category(code: str = "professional-education", program: Program | None = None) -> Category:
+    """A category of `program` (the tests' own program by default)."""
+    if program is None:
+        return Category.objects.get(program__code=PROGRAM_CODE, code=code)
+    return Category.objects.get(program=program, code=code)
 
 
 def make_user(email: str, *, password: str = PASSWORD, staff: bool = False) -> User:
@@ -78,7 +84,7 @@ def make_certification(
     member: Member, code: str = "RMA", certified_on: date = date(2023, 5, 10)
 ) -> Certification:
     return create_certification(
-        member=member, credential=credential(code), certified_on=certified_on
+        member=member, credential=credential(code, member.program), certified_on=certified_on
     )
 
 
@@ -99,7 +105,7 @@ def make_activity(
     return record_activity(
         member=member,
         data=ActivityData(
-            category=category(category_code),
+            category=category(category_code, member.program),
             title=title,
             start_date=start,
             end_date=end or start,
