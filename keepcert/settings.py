@@ -244,22 +244,15 @@ KEEPCERT_EVIDENCE_QUOTA_MB = env_int(
 KEEPCERT_PROGRAM = env_str("KEEPCERT_PROGRAM", "amt-ccp")
 KEEPCERT_API_TOKEN_PREFIX = "kc_"  # noqa: S105 - a public marker, not a secret
 # How long an API Idempotency-Key is remembered (keepcert.core.idempotency); older keys
-# count as unused, and `manage.py purge_idempotency_keys` deletes them.
+# count as unused, and `manage.py purge_expired` deletes them.
 KEEPCERT_IDEMPOTENCY_TTL_HOURS = env_int("KEEPCERT_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 
 # Rate limits per credential (keepcert.core.ratelimit): fixed one-minute windows, 429 with
-# Retry-After beyond them. The counters get their own database-cache table (created by
-# `createcachetable`), so culling the default cache never resets them; expired counters
-# are culled first, live ones only past MAX_ENTRIES (the limits then loosen, never tighten).
+# Retry-After beyond them, counted in the RateCounter table (one upsert per request).
 KEEPCERT_RATE_TOKEN_PER_MINUTE = env_int("KEEPCERT_RATE_TOKEN_PER_MINUTE", 60, minimum=1)
 KEEPCERT_RATE_MEMBER_WRITES_PER_MINUTE = env_int(
     "KEEPCERT_RATE_MEMBER_WRITES_PER_MINUTE", 30, minimum=1
 )
-CACHES["ratelimit"] = {
-    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-    "LOCATION": "keepcert_ratelimit",
-    "OPTIONS": {"MAX_ENTRIES": 50_000},  # type: ignore[dict-item]  # CACHES is inferred str-only
-}
 # allauth emails the account's address when its password is changed or reset (and on
 # other security changes); KeepCert's versions also say the API tokens were revoked.
 ACCOUNT_EMAIL_NOTIFICATIONS = True

@@ -8,10 +8,9 @@ class DomainError(Exception):
 
     `field_errors` maps a form/API field name to its messages, so the web form
     puts each message beside its field and the API names the field in its 4xx
-    body. `status` is the HTTP status the API answers with.
+    body. `code` is a stable name for the kind of failure. Which HTTP status each kind
+    answers is the API's business (`keepcert.api.errors`), not the domain's.
     """
-
-    status = 400
 
     def __init__(
         self,
@@ -29,10 +28,6 @@ class DomainError(Exception):
 class NotAllowed(DomainError):
     """The object exists but its state forbids the change (closed cycle, …)."""
 
-    status = 409
-
 
 class NeedsConfirmation(DomainError):
     """The change is allowed but looks like a mistake; the person must confirm it."""
-
-    status = 409

@@ -46,13 +46,9 @@ ABANDONED_AFTER = timedelta(minutes=10)
 class KeyMismatch(DomainError):
     """The key was used before for a different request."""
 
-    status = 422
-
 
 class KeyInFlight(DomainError):
     """The first request with this key has not finished yet."""
-
-    status = 409
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class IdempotencyKey(models.Model):
     own transaction, so the answer is kept exactly when the work is. `credential` names
     who sent the key (`token:<ApiToken pk>`; later kinds of credential get their own
     prefix) and `request_hash` is a SHA-256 of method, path and body. Rows older than
-    `KEEPCERT_IDEMPOTENCY_TTL_HOURS` count as gone; `manage.py purge_idempotency_keys`
+    `KEEPCERT_IDEMPOTENCY_TTL_HOURS` count as gone; `manage.py purge_expired`
     deletes them.
     """
 
@@ -96,3 +96,19 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credential} {self.key}"
+
+
+class RateCounter(models.Model):
+    """How many requests one rate-limit key made in one fixed window (`keepcert.core.ratelimit`).
+
+    `bucket` names the key and the window's start, so each window is its own row, counted
+    up by one atomic upsert; rows past `expires_at` are dead weight that
+    `manage.py purge_expired` deletes.
+    """
+
+    bucket = models.CharField(max_length=120, primary_key=True)
+    count = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.bucket}: {self.count}"

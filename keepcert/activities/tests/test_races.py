@@ -29,9 +29,9 @@ from django.urls import reverse
 from keepcert import testing
 from keepcert.activities.models import Activity
 from keepcert.api.tests.conftest import Api, token_for
-from keepcert.core.models import Event
+from keepcert.core.models import Event, RateCounter
 from keepcert.members.models import Member
-from keepcert.portal.tests.test_views import form_data
+from keepcert.portal.tests.pages import form_data
 
 BURSTS = 20
 
@@ -143,6 +143,7 @@ def _fast_commits() -> Iterator[None]:
 
 
 def _fresh_limits() -> None:
+    RateCounter.objects.all().delete()
     for alias in settings.CACHES:
         caches[alias].clear()
 

@@ -192,10 +192,11 @@ def test_purge_deletes_only_expired_keys(alice: Member, alice_api: Api, frozen_n
     frozen_now.shift(timedelta(hours=5))  # "old" is 25 h old, "new" 5 h
 
     out = StringIO()
-    call_command("purge_idempotency_keys", stdout=out)
+    call_command("purge_expired", stdout=out)
 
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
     assert "Deleted 1 idempotency key older than 24 hours." in out.getvalue()
+    assert "rate-limit counter" in out.getvalue()
 
 
 def test_the_header_is_documented(program: object) -> None:

@@ -22,7 +22,7 @@ from keepcert.activities import limits
 from keepcert.activities.models import Activity, Evidence
 from keepcert.certifications.models import Cycle
 from keepcert.members.models import Member
-from keepcert.portal.tests.test_views import form_data, text
+from keepcert.portal.tests.pages import form_data, text
 from keepcert.testing import current_cycle, make_upload
 
 GIB = 1024**3

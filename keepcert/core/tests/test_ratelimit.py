@@ -1,4 +1,5 @@
-"""Rate limits per credential (issue 5, "also decided"): one cache-backed mechanism.
+"""Rate limits per credential (issue 5, "also decided"): one mechanism, one counter row per
+key and window.
 
 A member's API token: KEEPCERT_RATE_TOKEN_PER_MINUTE (60) requests a minute; a signed-in
 member's writes on the site: KEEPCERT_RATE_MEMBER_WRITES_PER_MINUTE (30). Past either,
@@ -18,6 +19,7 @@ from django.urls import reverse
 
 from keepcert.api.tests.conftest import Api, assert_error, token_for
 from keepcert.core import ratelimit
+from keepcert.core.models import RateCounter
 from keepcert.members.models import ApiToken, Member
 
 pytestmark = pytest.mark.security
@@ -129,7 +131,7 @@ def test_concurrent_requests_get_exactly_the_limit() -> None:
     """12 connections hit one key at once, 20 times over: exactly `limit` pass each time.
 
     A read-then-write counter (the database cache's own `incr()`) lets several
-    through on the same count; claiming numbered slots with `add()` does not.
+    through on the same count; the single upsert does not.
     """
     for burst in range(20):
         allowed = _burst(("race", burst), workers=12, limit=5)
@@ -153,3 +155,18 @@ def _burst(key: tuple[str, int], *, workers: int, limit: int) -> list[bool]:
     for thread in threads:
         thread.join()
     return allowed
+
+
+def test_one_request_costs_one_query(db: None, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(1):
+        ratelimit.hit(("test", "cost"), limit=3, window=60)
+
+
+def test_purge_deletes_the_counters_of_ended_windows_only(db: None) -> None:
+    with time_machine.travel("2026-03-01 12:00:30Z", tick=False) as clock:
+        ratelimit.hit(("test", "old"), limit=3, window=60)
+        clock.shift(timedelta(minutes=2))
+        ratelimit.hit(("test", "new"), limit=3, window=60)
+        assert ratelimit.purge_expired() == 1
+        assert RateCounter.objects.count() == 1
+        assert ratelimit.purge_expired() == 0
