@@ -58,6 +58,7 @@ from keepcert.rules.counting import (
     Progress,
     Requirement,
     evaluate,
+    is_claimable,
 )
 from keepcert.rules.cycles import (
     Window,
@@ -90,6 +91,7 @@ __all__ = [
     "first_cycle",
     "format_date",
     "format_points",
+    "is_claimable",
     "is_recording_open",
     "last_day_of_month",
     "next_cycle",

@@ -24,6 +24,7 @@ __all__ = [
     "Progress",
     "Requirement",
     "evaluate",
+    "is_claimable",
 ]
 
 _ZERO = Decimal(0)
@@ -200,6 +201,13 @@ def _percent(counted: Decimal, required: Decimal) -> int:
     return max(0, min(100, int((counted * 100) // required)))
 
 
+def is_claimable(end: date, *, until: date | None) -> bool:
+    """Whether activity ending on `end` may count in a category whose `claimable_until`
+    is `until` (``None``: no such limit). The one place this is decided: counting, and the
+    service that refuses such an entry, both ask here."""
+    return until is None or end <= until
+
+
 def _ineligible(claim: Claim, rule: CategoryRule, window: Window, today: date) -> Outcome | None:
     """Why a claim counts nothing whatever the caps, or ``None`` if it may count.
 
@@ -210,7 +218,7 @@ def _ineligible(claim: Claim, rule: CategoryRule, window: Window, today: date) -
         return Outcome.OUTSIDE_CYCLE
     if claim.end > today:
         return Outcome.FUTURE
-    if rule.claimable_until is not None and claim.end > rule.claimable_until:
+    if not is_claimable(claim.end, until=rule.claimable_until):
         return Outcome.NOT_CLAIMABLE
     return None
 
@@ -242,7 +250,8 @@ def _explanation(
     assert rule is not None  # every other outcome came from the claim's category rule
     if outcome is Outcome.NOT_CLAIMABLE:
         assert rule.claimable_until is not None
-        return explain("claim.not_claimable", category=rule.name, until=rule.claimable_until)
+        limit = explain("category.claimable_until", category=rule.name, until=rule.claimable_until)
+        return explain("claim.not_claimable", limit=limit)
     assert rule.max_points is not None  # only a capped category caps a claim
     if outcome is Outcome.PARTLY_CAPPED:
         return explain(

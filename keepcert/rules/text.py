@@ -24,6 +24,7 @@ type MessageKey = Literal[
     "claim.capped",
     "claim.capped_at_zero",
     "claim.not_claimable",
+    "category.claimable_until",
     "claim.outside_cycle",
     "claim.future",
     "claim.unknown_category",
@@ -47,16 +48,18 @@ _SENTENCES: dict[MessageKey, str] = {
     ),
     # No earlier activity is to blame when the category counts nothing at all.
     "claim.capped_at_zero": "Not counted: {category} counts no points in a cycle.",
-    "claim.not_claimable": (
-        "Not counted: {category} can only be claimed for activity up to {until}."
-    ),
+    "claim.not_claimable": "Not counted: {limit}",  # the limit is "category.claimable_until"
     "claim.outside_cycle": (
         "Not counted: the dates are outside this cycle ({start} \N{EN DASH} {end})."
     ),
     "claim.future": "Not counted yet: the activity ends after today.",
     "claim.unknown_category": "Not counted: this category is not part of the program.",
-    # The member's plan for the cycle (keepcert.rules.pace)
-    "pace.complete": "Requirement met: nothing more is needed this cycle.",
+    # A category retired on a date (keepcert.rules.counting.is_claimable): the form's
+    # guidance, the service's refusal and, quoted, a claim's explanation.
+    "category.claimable_until": "{category} can only be claimed for activity up to {until}.",
+    # The member's plan for the cycle (keepcert.rules.pace). Pages print the pace's status
+    # ("Requirement met.", "On track.") before the plan, so a plan never repeats it.
+    "pace.complete": "Nothing more is needed this cycle.",
     "pace.ended_short": "This cycle ended {remaining} short.",
     "pace.due_today": "{remaining} by the end of today.",
     "pace.due_in_days": "{remaining} in {days}.",
@@ -132,6 +135,7 @@ _SHOWN_AS: dict[str, Callable[[Any], str]] = {
     "days": _days_phrase,
     "months": _months_phrase,
     "category": _name,
+    "limit": _name,  # a sentence of its own, quoted whole
 }
 
 

@@ -142,7 +142,7 @@ def test_the_portal_shows_the_full_disk_as_a_message_beside_the_files(
 ) -> None:
     from django.urls import reverse
 
-    from keepcert.portal.tests.test_views import field_errors, form_data
+    from keepcert.portal.tests.pages import field_errors, form_data
 
     disk_fills_up.room = 100
     cycle = testing.current_cycle(alice.certifications.get())

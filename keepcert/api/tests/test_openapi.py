@@ -39,6 +39,14 @@ OPERATIONS = {
     ("delete", "/api/v1/activities/{activity_id}"): {"204", "401", "429", "404", "409", "422"},
 }
 
+# What a client reads about a 409: every operation that can answer one says, by its code,
+# when it does and what to do about it.
+CONFLICTS = {
+    ("post", "/api/v1/activities"): ["duplicate", "confirm_duplicate", "in_flight"],
+    ("patch", "/api/v1/activities/{activity_id}"): ["locked"],
+    ("delete", "/api/v1/activities/{activity_id}"): ["locked"],
+}
+
 
 @pytest.fixture
 def document(db: None) -> dict[str, Any]:
@@ -58,7 +66,11 @@ def test_each_operation_is_described_and_honest(
 ) -> None:
     operation = document["paths"][path][method]
     assert operation["summary"]
-    assert len(operation["description"]) > 40
+    # The description adds to the summary, and explains each 409 the operation declares.
+    assert operation["description"] and operation["description"] != operation["summary"]
+    assert ("409" in operation["responses"]) == ((method, path) in CONFLICTS)
+    for code in CONFLICTS.get((method, path), []):
+        assert f"`{code}" in operation["description"]
     assert operation["tags"] in (["Your record"], ["Activities"])
     assert operation["security"] == [{"MemberToken": []}]
     assert set(operation["responses"]) == OPERATIONS[(method, path)]

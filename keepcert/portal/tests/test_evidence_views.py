@@ -24,8 +24,7 @@ from keepcert.activities.models import Activity, Evidence
 from keepcert.activities.services import attach_evidence
 from keepcert.certifications.models import Cycle
 from keepcert.members.models import Member
-from keepcert.portal.tests.test_views import field_errors, form_data, login_url, text
-from keepcert.program.models import Program
+from keepcert.portal.tests.pages import field_errors, form_data, login_url, text
 from keepcert.testing import EXECUTABLE, make_upload
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -45,11 +44,6 @@ def saved(media_root: Path) -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def cycle(alice: Member) -> Cycle:
-    return testing.current_cycle(alice.certifications.get())
-
-
-@pytest.fixture
 def activity(alice: Member) -> Activity:
     return testing.make_activity(alice, title="Infection control update", start=date(2025, 9, 2))
 
@@ -60,14 +54,6 @@ def evidence(activity: Activity) -> Evidence:
         activity=activity, files=[make_upload("certificate.pdf")], actor=activity.member.user
     )
     return kept
-
-
-@pytest.fixture
-def staff_client(program: Program) -> Client:
-    """Signed in, but the account has no member record."""
-    client = Client()
-    client.force_login(testing.make_user("staff@example.org", staff=True))
-    return client
 
 
 def download_url(evidence: Evidence) -> str:

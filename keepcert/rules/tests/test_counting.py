@@ -17,6 +17,7 @@ from keepcert.rules import (
     assess_pace,
     evaluate,
     first_cycle,
+    is_claimable,
 )
 from keepcert.rules.tests.factories import CYCLE, make_claim, make_requirement
 
@@ -352,3 +353,9 @@ def test_progress_belongs_to_the_cycle_it_was_counted_against() -> None:
     )
     assert assess_pace(earlier, today).status is PaceStatus.ENDED_SHORT
     assert assess_pace(later, today).days_left == 1065
+
+
+def test_a_category_retired_on_a_date_counts_activity_ending_that_day_not_after() -> None:
+    assert is_claimable(date(2020, 12, 31), until=date(2020, 12, 31))
+    assert not is_claimable(date(2021, 1, 1), until=date(2020, 12, 31))
+    assert is_claimable(date(2031, 1, 1), until=None)

@@ -99,7 +99,7 @@ def test_met_requirement_is_complete_during_and_after_the_cycle(today: date) -> 
     pace = pace_at(30, today)
     assert pace.status is PaceStatus.COMPLETE
     assert pace.per_month is None
-    assert pace.plan == "Requirement met: nothing more is needed this cycle."
+    assert pace.plan == "Nothing more is needed this cycle."
 
 
 def test_nothing_required_is_complete() -> None:

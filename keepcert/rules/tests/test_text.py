@@ -63,6 +63,7 @@ EVERY_VALUE = {
     "days": 1,
     "months": 7,
     "per_month": Decimal("1.8"),
+    "limit": "Authorship can only be claimed for activity up to December 31, 2020.",
 }
 
 
@@ -77,7 +78,9 @@ def test_sentences_show_points_counts_and_dates_as_members_read_them() -> None:
     assert explain("claim.partly_capped", **EVERY_VALUE) == (
         "1.5 of 2.5 points counted: Authorship counts at most 1 point a cycle."
     )
-    assert explain("claim.not_claimable", category="Employment", until=date(2020, 12, 31)) == (
+    limit = explain("category.claimable_until", category="Employment", until=date(2020, 12, 31))
+    assert limit == "Employment can only be claimed for activity up to December 31, 2020."
+    assert explain("claim.not_claimable", limit=limit) == (
         "Not counted: Employment can only be claimed for activity up to December 31, 2020."
     )
     assert explain("pace.due_in_days", remaining=Decimal(1), days=1) == "1 point in 1 day."
