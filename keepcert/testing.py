@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import zipfile
-from datetime import date  # re-exported for tests
+from datetime import date, timedelta  # date is re-exported for tests
 from decimal import Decimal
 from pathlib import Path, PurePath
 
@@ -146,3 +146,22 @@ def make_upload(name: str = "certificate.pdf", content: bytes | None = None) -> 
     if content is None:
         content = SAMPLE_CONTENTS[PurePath(name).suffix.lower()]
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def make_member_with_record(
+    *, first_name: str, certifications: int, activities: int
+) -> tuple[Member, Cycle]:
+    """A member with 1–3 certifications (RMA, then RPT and MLT) and `activities` one-point
+    activities from June 2025, each counting toward every open cycle its dates fall in;
+    and their open RMA cycle. For tests that compare a small record with a large one."""
+    member = make_member(first_name=first_name, last_name="Record")
+    make_certification(member, "RMA")
+    if certifications >= 2:
+        make_certification(member, "RPT", date(2024, 1, 15))
+    if certifications >= 3:
+        make_certification(member, "MLT", date(2019, 3, 15))
+    for n in range(activities):
+        make_activity(
+            member, title=f"Course {n}", points="1", start=date(2025, 6, 1) + timedelta(days=n)
+        )
+    return member, current_cycle(member.certifications.get(credential__code="RMA"))

@@ -49,8 +49,6 @@ class EvidenceNotStored(DomainError):
     """The storage failed (a full disk, an unreachable bucket): nothing was kept, and the
     member can send the same files again later."""
 
-    status = 503
-
 
 def file_size_limit() -> str:
     """The per-file limit as a member reads it: "10 MB"."""

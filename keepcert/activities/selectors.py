@@ -49,9 +49,29 @@ def recordable_cycles(member: Member, *, today: date, program_rules: ProgramRule
         cycle
         for cycle in cycles
         if rules.is_recording_open(
-            cycle.window, today, program_rules.on(cycle.start).recording_grace_days
+            cycle.window, today, program_rules.rule_set_for_cycle(cycle).recording_grace_days
         )
     ]
+
+
+def cycles_to_record_against(member: Member, certification_ids: Sequence[int]) -> dict[int, Cycle]:
+    """For each of the member's named certifications that has a cycle, the one an entry
+    naming it goes to: its open cycle, else its latest, which validation then refuses
+    as closed for recording (so the member reads why). One query."""
+    chosen: dict[int, Cycle] = {}
+    cycles = (
+        Cycle.objects.for_member(member.pk)
+        .filter(certification_id__in=certification_ids)
+        .select_related("certification__credential")
+        .order_by("-start")
+    )
+    for cycle in cycles:
+        current = chosen.get(cycle.certification_id)
+        if current is None or (
+            cycle.status == Cycle.Status.OPEN and current.status != Cycle.Status.OPEN
+        ):
+            chosen[cycle.certification_id] = cycle
+    return chosen
 
 
 def cycles_containing(cycles: Sequence[Cycle], start: date, end: date) -> list[Cycle]:
@@ -102,7 +122,7 @@ def change_lock(
     """
     for claim in activity.claims.select_related("cycle__certification__credential"):
         cycle = claim.cycle
-        grace = program_rules.on(cycle.start).recording_grace_days
+        grace = program_rules.rule_set_for_cycle(cycle).recording_grace_days
         if cycle.status != Cycle.Status.OPEN or not rules.is_recording_open(
             cycle.window, today, grace
         ):

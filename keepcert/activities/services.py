@@ -43,7 +43,7 @@ from keepcert.certifications.models import Cycle
 from keepcert.core.errors import NeedsConfirmation
 from keepcert.core.models import log_event
 from keepcert.members.models import Member, User
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import ProgramRules, rules_of
 
 __all__ = [
     "ActivityChanges",
@@ -138,7 +138,7 @@ def _apply(
     activity.points = points
     activity.units = data.units
     activity.notes = data.notes.strip()
-    activity.attestation_text = program_rules.on(today).attestation_text
+    activity.attestation_text = program_rules.rule_set_on(today).attestation_text
     activity.attested_at = timezone.now()
     activity.attested_from = attestation.ip_address
     activity.save()
@@ -184,7 +184,7 @@ def record_activity(
     rule (nothing is saved, no file is stored), and NeedsConfirmation when it looks like
     one already recorded.
     """
-    program_rules = ProgramRules(member.program)
+    program_rules = rules_of(member.program)
     today = member.program.today()
     # The files are read before the lock, so a large upload does not hold it.
     checked_files = check_evidence(files, already=0)
@@ -219,7 +219,7 @@ def update_activity(
     applied to the row as read under the lock.
     """
     member = activity.member
-    program_rules = ProgramRules(member.program)
+    program_rules = rules_of(member.program)
     today = member.program.today()
     activity = lock_changeable(member, activity.pk, today=today, program_rules=program_rules)
     if isinstance(data, ActivityChanges):
@@ -248,7 +248,7 @@ def delete_activity(
     Its evidence files leave the storage once the deletion is committed.
     """
     member = activity.member
-    program_rules = ProgramRules(member.program)
+    program_rules = rules_of(member.program)
     activity = lock_changeable(
         member, activity.pk, today=member.program.today(), program_rules=program_rules
     )

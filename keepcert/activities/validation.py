@@ -22,9 +22,10 @@ from keepcert.activities.selectors import cycle_label, cycles_containing, record
 from keepcert.certifications.models import Cycle
 from keepcert.core.errors import DomainError
 from keepcert.members.models import Member
-from keepcert.program.models import Category, CategoryRule, RuleSet
+from keepcert.program.models import Category, CategoryRule
 from keepcert.program.selectors import ProgramRules
-from keepcert.rules.text import format_date, format_points
+from keepcert.rules.counting import is_claimable
+from keepcert.rules.text import explain, format_date, format_points
 
 CENT = Decimal("0.01")
 MAX_UNITS = Decimal(100_000)  # what Activity.units can hold
@@ -127,16 +128,7 @@ def not_claimable_message(rule: CategoryRule) -> str:
     """The category's date limit as a member reads it, in the form's guidance and in the
     error for an activity past it."""
     assert rule.claimable_until is not None
-    return _("%(category)s can only be claimed for activity up to %(day)s.") % {
-        "category": rule.name,
-        "day": format_date(rule.claimable_until),
-    }
-
-
-def _is_claimable(rule: CategoryRule, end: date) -> bool:
-    # The rules core decides the same for counting (`Outcome.NOT_CLAIMABLE`); it has no
-    # public predicate to call yet, so this is the one copy outside it.
-    return rule.claimable_until is None or end <= rule.claimable_until
+    return explain("category.claimable_until", category=rule.name, until=rule.claimable_until)
 
 
 def _check_text(data: ActivityData, errors: FieldErrors) -> None:
@@ -182,21 +174,31 @@ def _points(
     return points
 
 
-def _check_points(points: Decimal, rule_set: RuleSet, field: str, errors: FieldErrors) -> None:
+def _check_points(points: Decimal, maximum: Decimal, field: str, errors: FieldErrors) -> None:
     # The maximum is checked before the places: quantizing a huge value would overflow.
     if not points.is_finite() or points <= 0:
         errors.add(field, _("Enter more than 0 points."))
-    elif points > rule_set.max_points_per_entry:
+    elif points > maximum:
         errors.add(
             field,
             _(
                 "One entry can have at most %(points)s points. "
                 "Record a larger activity as several entries."
             )
-            % {"points": format_points(rule_set.max_points_per_entry)},
+            % {"points": format_points(maximum)},
         )
     elif points != points.quantize(CENT, ROUND_HALF_UP):
         errors.add(field, _("Use at most two decimal places, for example 1.25."))
+
+
+def entry_maximum(cycles: Sequence[Cycle], program_rules: ProgramRules, *, today: date) -> Decimal:
+    """The most points one entry may have: each cycle it counts toward is judged by its
+    own rules (`rule_set_for_cycle`), so the strictest of them applies; with no cycle to
+    judge by yet, today's rules."""
+    return min(
+        (program_rules.rule_set_for_cycle(cycle).max_points_per_entry for cycle in cycles),
+        default=program_rules.rule_set_on(today).max_points_per_entry,
+    )
 
 
 def _check_cycle_dates(cycle: Cycle, start: date, end: date, errors: FieldErrors) -> None:
@@ -270,16 +272,27 @@ def validate_activity(
     program_rules: ProgramRules,
     keep_cycles: Sequence[Cycle] = (),
 ) -> tuple[Decimal, list[Cycle]]:
-    """Check an entry against every rule; return its points and cycles, or raise DomainError."""
+    """Check an entry against every rule; return its points and cycles, or raise DomainError.
+
+    The categories and their calculators are today's (what the form offers); each cycle
+    the entry counts toward judges it by the rules it started under (the per-entry
+    maximum, the grace period), as its progress counts it; a category's date limit is
+    the one in force on the activity's end date (SPEC §2)."""
     errors = FieldErrors()
-    rule_set = program_rules.on(today)
-    category_rule = rule_set.category_rule(data.category.pk)
+    category_rule = program_rules.rule_set_on(today).category_rule(data.category.pk)
     if data.category.program_id != member.program_id or category_rule is None:
         errors.add("category", _("Choose one of the program's activity categories."))
     _check_text(data, errors)
+    recordable = recordable_cycles(member, today=today, program_rules=program_rules)
     points = _points(data, category_rule, errors)
     if points is not None:
-        _check_points(points, rule_set, "units" if data.units is not None else "points", errors)
+        judging = (
+            cycles_containing(recordable, data.start_date, data.end_date)
+            if data.cycles is None
+            else data.cycles
+        )
+        maximum = entry_maximum(judging, program_rules, today=today)
+        _check_points(points, maximum, "units" if data.units is not None else "points", errors)
     if data.start_date > data.end_date:
         errors.add("end_date", _("The end date cannot be before the start date."))
     if data.end_date > today:
@@ -290,7 +303,7 @@ def validate_activity(
                 "completed it."
             ),
         )
-    if category_rule and not _is_claimable(category_rule, data.end_date):
+    if category_rule and not is_claimable(data.end_date, until=category_rule.claimable_until):
         errors.add("end_date", not_claimable_message(category_rule))
     cycles: list[Cycle] = []
     if "start_date" not in errors.fields and "end_date" not in errors.fields:

@@ -18,7 +18,7 @@ from ninja import Router, Status
 from ninja.params.functions import Query
 
 from keepcert.activities.models import Activity, ActivityClaim, ActivityQuerySet
-from keepcert.activities.selectors import change_lock
+from keepcert.activities.selectors import change_lock, cycles_to_record_against
 from keepcert.activities.services import (
     ActivityChanges,
     ActivityData,
@@ -38,14 +38,14 @@ from keepcert.api.schemas import (
     ActivityPatch,
     CountingOut,
 )
-from keepcert.api.shapes import activity_fields, activity_out, category_names, not_found, points
+from keepcert.api.shapes import activity_fields, activity_out, not_found, points
 from keepcert.certifications.models import Cycle
-from keepcert.certifications.selectors import cycle_progress
+from keepcert.certifications.selectors import cycles_progress
 from keepcert.core import idempotency
 from keepcert.core.http import client_address
 from keepcert.members.models import Member
 from keepcert.program.models import Category
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import rules_of
 
 router = Router(tags=["Activities"])
 
@@ -89,24 +89,14 @@ class _References(FieldErrors):
         return category
 
     def cycles(self, certification_ids: Sequence[int]) -> list[Cycle]:
-        """The cycle of each named certification that could take the entry: its open one,
-        else its latest, which the service then reports as closed for recording."""
+        """The cycle of each named certification that takes the entry
+        (`cycles_to_record_against`)."""
         # An id no database integer can hold names no certification (and would overflow).
         storable = [i for i in certification_ids if 0 < i <= _LARGEST_ID]
-        certifications = self.member.certifications.filter(pk__in=storable)
-        codes = dict(certifications.values_list("pk", "credential__code"))
-        latest: dict[int, Cycle] = {}
-        cycles = (
-            Cycle.objects.filter(certification__in=certifications)
-            .select_related("certification__credential")
-            .order_by("-start")
+        codes = dict(
+            self.member.certifications.filter(pk__in=storable).values_list("pk", "credential__code")
         )
-        for cycle in cycles:
-            current = latest.get(cycle.certification_id)
-            if current is None or (
-                cycle.status == Cycle.Status.OPEN and current.status != Cycle.Status.OPEN
-            ):
-                latest[cycle.certification_id] = cycle
+        cycles = cycles_to_record_against(self.member, list(codes))
         chosen = []
         for certification_id in dict.fromkeys(certification_ids):
             if certification_id not in codes:
@@ -114,25 +104,30 @@ class _References(FieldErrors):
                     "certifications",
                     _("You have no certification with id %(id)s.") % {"id": certification_id},
                 )
-            elif certification_id not in latest:
+            elif certification_id not in cycles:
                 self.add(
                     "certifications",
                     _("Your %(code)s certification has no CE cycle to record against.")
                     % {"code": codes[certification_id]},
                 )
             else:
-                chosen.append(latest[certification_id])
+                chosen.append(cycles[certification_id])
         return chosen
 
 
 def _detail(member: Member, activity_id: int) -> ActivityDetailOut:
     activity = _own_activity(member, activity_id)
-    program_rules = ProgramRules(member.program)
+    program_rules = rules_of(member.program)
     today = member.program.today()
+    claims = sorted(activity.claims.all(), key=lambda c: c.cycle.start)
+    # Each cycle evaluated once, with all its activities read in one query for all cycles.
+    progress = cycles_progress(
+        [claim.cycle for claim in claims], program_rules=program_rules, today=today
+    )
     counting = []
-    for claim in sorted(activity.claims.all(), key=lambda c: c.cycle.start):
-        result = cycle_progress(claim.cycle, today=today)
-        line = next(line for line in result.lines if line.activity.pk == activity.pk)
+    for claim in claims:
+        lines = progress[claim.cycle_id].lines
+        line = next(line for line in lines if line.activity.pk == activity.pk)
         counting.append(
             CountingOut(
                 cycle_id=claim.cycle.pk,
@@ -144,7 +139,7 @@ def _detail(member: Member, activity_id: int) -> ActivityDetailOut:
     lock = change_lock(activity, today=today, program_rules=program_rules)
     return ActivityDetailOut.model_validate(
         {
-            **activity_fields(activity, category_names(program_rules.on(today))),
+            **activity_fields(activity, program_rules.category_names(on=today)),
             "counting": counting,
             "changeable": lock is None,
             "locked_reason": lock.reason if lock else None,
@@ -175,7 +170,7 @@ def list_activities(
         if not Cycle.objects.for_member(member.pk).filter(pk=cycle).exists():
             raise not_found("cycle", cycle)
         activities = activities.filter(claims__cycle_id=cycle)
-    names = category_names(ProgramRules(member.program).on(member.program.today()))
+    names = rules_of(member.program).category_names(on=member.program.today())
     return [activity_out(activity, names) for activity in activities]
 
 

@@ -29,7 +29,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import BaseModel, Field
 
-from keepcert.core.errors import DomainError
+from keepcert.activities.evidence import EvidenceNotStored
+from keepcert.core.errors import DomainError, NeedsConfirmation, NotAllowed
+from keepcert.core.idempotency import KeyInFlight, KeyMismatch
 from keepcert.core.limits import too_large_message
 from keepcert.core.ratelimit import RateLimited
 
@@ -70,6 +72,27 @@ CONFLICT = {409: ErrorOut}  # a likely duplicate, or a locked activity
 
 # The services name fields as the web form does; the API's names differ in two places.
 _API_FIELD = {"cycles": "certifications", "attestation": "attest"}
+
+# The status each kind of domain failure answers with: the domain says what went wrong,
+# the API says it in HTTP. The nearest class along the exception's MRO decides.
+_STATUS: dict[type[DomainError], int] = {
+    NotAllowed: 409,  # the object's state forbids the change: a locked activity
+    NeedsConfirmation: 409,  # a likely duplicate, sent again with `confirm_duplicate`
+    RateLimited: 429,  # with Retry-After
+    KeyMismatch: 422,  # the Idempotency-Key was used for another request
+    KeyInFlight: 409,  # a request with that key is still running
+    EvidenceNotStored: 503,  # the storage failed; the same files can be sent again
+}
+
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status answering `error`: its kind's, else 422 for a rule the input broke
+    (it names a field, like a value that did not parse), else 400."""
+    for kind in type(error).__mro__:
+        if kind in _STATUS:
+            return _STATUS[kind]
+    return 422 if any(error.field_errors.values()) else 400
+
 
 # Pydantic's own wording is written for developers; these are for the person.
 _MESSAGES = {
@@ -148,16 +171,11 @@ def install(api: NinjaAPI) -> None:
             for field, messages in exc.field_errors.items()
             for message in messages
         ]
-        # A rule the input broke is a 422, like a value that did not parse.
-        status = 422 if exc.status == 400 and errors else exc.status
-        return error_response(
-            api, request, status=status, code=exc.code, detail=exc.message, errors=errors
+        response = error_response(
+            api, request, status=status_for(exc), code=exc.code, detail=exc.message, errors=errors
         )
-
-    @api.exception_handler(RateLimited)
-    def on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
-        response = error_response(api, request, status=429, code=exc.code, detail=exc.message)
-        response["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
         return response
 
     @api.exception_handler(Http404)

@@ -17,7 +17,7 @@ from keepcert.api.shapes import (
 )
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import cycle_progress, member_summaries
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import rules_of
 
 router = Router(tags=["Your record"])
 
@@ -34,7 +34,6 @@ router = Router(tags=["Your record"])
 )
 def me(request: HttpRequest) -> MeOut:
     member = member_of(request)
-    rule_set = ProgramRules(member.program).on(member.program.today())
     return MeOut(
         member_number=member.member_number,
         first_name=member.first_name,
@@ -49,7 +48,7 @@ def me(request: HttpRequest) -> MeOut:
             country=member.country,
         ),
         certifications=[certification_out(s) for s in member_summaries(member)],
-        categories=categories_out(rule_set),
+        categories=categories_out(rules_of(member.program), on=member.program.today()),
     )
 
 

@@ -36,7 +36,7 @@ from keepcert.activities.limits import MAX_NOTES_LENGTH, MAX_PROVIDER_LENGTH, MA
 from keepcert.activities.validation import UNSAVABLE_TEXT, is_storable_text
 from keepcert.core.errors import DomainError
 from keepcert.program.models import Program
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import rules_of
 from keepcert.rules import Outcome, PaceStatus
 
 # ---------------------------------------------------------------------------- parsing
@@ -145,7 +145,7 @@ def category_codes() -> list[str]:
     if program is None:
         return []
     try:
-        rule_set = ProgramRules(program).on(program.today())
+        rule_set = rules_of(program).rule_set_on(program.today())
     except DomainError:  # a program without rules yet
         return []
     return [rule.category.code for rule in rule_set.category_rules.all()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.http import Http404
@@ -23,7 +24,7 @@ from keepcert.api.schemas import (
 )
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import CertificationSummary, CycleProgress
-from keepcert.program.models import RuleSet
+from keepcert.program.selectors import ProgramRules
 
 
 def points(value: Decimal) -> str:
@@ -34,11 +35,8 @@ def optional_points(value: Decimal | None) -> str | None:
     return None if value is None else points(value)
 
 
-def category_names(rule_set: RuleSet) -> dict[str, str]:
-    return {rule.category.code: rule.name for rule in rule_set.category_rules.all()}
-
-
 def category_out(code: str, names: dict[str, str]) -> CategoryOut:
+    """`names`: `ProgramRules.category_names`."""
     return CategoryOut(code=code, name=names.get(code, code))
 
 
@@ -70,7 +68,6 @@ def certification_out(summary: CertificationSummary) -> CertificationOut:
 
 
 def cycle_progress_out(result: CycleProgress) -> CycleProgressOut:
-    names = category_names(result.rule_set)
     progress, pace = result.progress, result.pace
     message = None
     if progress is None:
@@ -113,7 +110,7 @@ def cycle_progress_out(result: CycleProgress) -> CycleProgressOut:
             ProgressLineOut(
                 activity_id=line.activity.pk,
                 title=line.activity.title,
-                category=category_out(line.activity.category.code, names),
+                category=CategoryOut(code=line.category_code, name=line.category_name),
                 start_date=line.activity.start_date,
                 end_date=line.activity.end_date,
                 points=points(line.result.claim.points),
@@ -169,8 +166,11 @@ def not_found(what: str, pk: int) -> Http404:
     return Http404(f"You have no {what} with id {pk}.")
 
 
-def categories_out(rule_set: RuleSet) -> list[CategoryOut]:
+def categories_out(program_rules: ProgramRules, *, on: date) -> list[CategoryOut]:
+    """The categories that can be recorded on `on`, in the program's order."""
     return [
-        CategoryOut(code=rule.category.code, name=rule.name)
-        for rule in rule_set.category_rules.all()
+        CategoryOut(
+            code=rule.category.code, name=program_rules.category_name(rule.category_id, on=on)
+        )
+        for rule in program_rules.rule_set_on(on).category_rules.all()
     ]

@@ -20,13 +20,18 @@ from keepcert.activities.models import Activity
 from keepcert.certifications.models import Certification, Cycle
 from keepcert.members.models import Member
 from keepcert.program.models import CredentialRule, RuleSet
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import ProgramRules, rules_of
 
 
 @dataclass(frozen=True)
 class ActivityLine:
+    """One activity in a cycle and how it counted there. The category is named as the
+    cycle's rules name it (`ProgramRules.category_name`); `activity.category` is not loaded."""
+
     activity: Activity
     result: rules.ClaimResult
+    category_code: str
+    category_name: str
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ def _evaluate(
     program_rules: ProgramRules,
     today: date,
 ) -> CycleProgress:
-    rule_set = program_rules.on(cycle.start)
+    rule_set = program_rules.rule_set_for_cycle(cycle)
     credential_id = cycle.certification.credential_id
     activities = {str(a.pk): a for a in claimed}
     requirement = rule_set.requirement(credential_id)
@@ -105,7 +110,17 @@ def _evaluate(
         # Pace is advice for a cycle still running; a closed cycle's outcome is its status.
         pace = rules.assess_pace(evaluated, today) if cycle.status == Cycle.Status.OPEN else None
     # Newest first, as members scan for what they did last.
-    lines = tuple(ActivityLine(activities[r.claim.id], r) for r in reversed(evaluated.claims))
+    lines = tuple(
+        ActivityLine(
+            activity=activities[r.claim.id],
+            result=r,
+            category_code=r.claim.category,
+            category_name=program_rules.category_name(
+                activities[r.claim.id].category_id, on=cycle.start
+            ),
+        )
+        for r in reversed(evaluated.claims)
+    )
     return CycleProgress(
         cycle=cycle,
         rule_set=rule_set,
@@ -136,7 +151,7 @@ def _activities_by_cycle(cycle_ids: list[int]) -> dict[int, list[Activity]]:
 def member_summaries(member: Member, *, today: date | None = None) -> list[CertificationSummary]:
     """Every certification of the member with its current cycle's progress and past cycles."""
     today = today or member.program.today()
-    program_rules = ProgramRules(member.program)
+    program_rules = rules_of(member.program)
     certifications = list(member.certifications.select_related("credential"))
     cycles = list(
         Cycle.objects.filter(certification__member=member)
@@ -169,8 +184,19 @@ def member_summaries(member: Member, *, today: date | None = None) -> list[Certi
 
 
 def cycle_progress(cycle: Cycle, *, today: date | None = None) -> CycleProgress:
-    """Progress of one cycle (current or past) with a line per activity."""
+    """Progress of one cycle (current or past) with a line per activity.
+
+    Needs `certification__member__program` selected (or costs a query each)."""
     program = cycle.certification.member.program
-    today = today or program.today()
-    claimed = _activities_by_cycle([cycle.pk])[cycle.pk]
-    return _evaluate(cycle, claimed, ProgramRules(program), today)
+    return cycles_progress([cycle], program_rules=rules_of(program), today=today)[cycle.pk]
+
+
+def cycles_progress(
+    cycles: Iterable[Cycle], *, program_rules: ProgramRules, today: date | None = None
+) -> dict[int, CycleProgress]:
+    """Progress of each cycle by id under `program_rules`, the activities of
+    all of them read in one query."""
+    cycles = list(cycles)
+    today = today or program_rules.program.today()
+    claimed = _activities_by_cycle([cycle.pk for cycle in cycles])
+    return {cycle.pk: _evaluate(cycle, claimed[cycle.pk], program_rules, today) for cycle in cycles}

@@ -12,7 +12,7 @@ from keepcert.core.errors import DomainError
 from keepcert.core.models import log_event
 from keepcert.members.models import Member, User
 from keepcert.program.models import Credential
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import rules_of
 from keepcert.rules.text import format_date
 
 
@@ -42,8 +42,8 @@ def create_certification(
     if member.certifications.filter(credential=credential).exists():
         raise DomainError(f"{member} already holds {credential.code}.")
 
-    program_rules = ProgramRules(member.program)
-    rule_set = program_rules.on(certified_on)
+    program_rules = rules_of(member.program)
+    rule_set = program_rules.rule_set_on(certified_on)
     if not rules.requires_ce(certified_on, rule_set.ce_required_from):
         certification = Certification.objects.create(
             member=member,
@@ -74,7 +74,7 @@ def create_certification(
                 status=Cycle.Status.COMPLIANT,
             )
             next_start = window.end + timedelta(days=1)
-            window = rules.next_cycle(window, program_rules.on(next_start).cycle_years)
+            window = rules.next_cycle(window, program_rules.rule_set_on(next_start).cycle_years)
         Cycle.objects.create(certification=certification, start=window.start, end=window.end)
 
     log_event(

@@ -47,7 +47,7 @@ from keepcert.members.services import (
     revoke_api_token,
 )
 from keepcert.portal.forms import ActivityForm, ClaimForm, TokenForm
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import rules_of
 from keepcert.rules.text import points_phrase
 
 MemberView = Callable[..., HttpResponseBase]
@@ -137,12 +137,12 @@ def _activity_form_page(
     *,
     activity: Activity | None,
 ) -> HttpResponse:
-    program_rules = ProgramRules(member.program)
+    program_rules = rules_of(member.program)
     today = member.program.today()
     keep = list(activity.cycles.all()) if activity else []
     cycles = recordable_cycles(member, today=today, program_rules=program_rules)
     cycles += [c for c in keep if c not in cycles]
-    form_kwargs: dict[str, Any] = {"rule_set": program_rules.on(today), "cycles": cycles}
+    form_kwargs: dict[str, Any] = {"rule_set": program_rules.rule_set_on(today), "cycles": cycles}
     duplicate_warning = None
     if request.method == "POST":
         form = ActivityForm(request.POST, request.FILES, **form_kwargs)
@@ -235,8 +235,9 @@ def _own_activity(member: Member, pk: int) -> Activity:
 @member_required
 def activity_cycles(request: HttpRequest, member: Member) -> HttpResponse:
     """htmx: the "count it toward" boxes, ticked for each open cycle containing the dates."""
-    program_rules = ProgramRules(member.program)
-    cycles = recordable_cycles(member, today=member.program.today(), program_rules=program_rules)
+    program_rules = rules_of(member.program)
+    today = member.program.today()
+    cycles = recordable_cycles(member, today=today, program_rules=program_rules)
     try:
         start = date.fromisoformat(request.GET.get("start_date", ""))
         end = date.fromisoformat(request.GET.get("end_date", "") or request.GET["start_date"])
@@ -246,7 +247,7 @@ def activity_cycles(request: HttpRequest, member: Member) -> HttpResponse:
         ticked = {c.pk for c in cycles_containing(cycles, start, end)}
     form = ActivityForm(
         initial={"cycles": sorted(ticked)},
-        rule_set=program_rules.on(member.program.today()),
+        rule_set=program_rules.rule_set_on(today),
         cycles=cycles,
     )
     return render(request, "portal/_cycle_choices.html", {"form": form})
@@ -256,19 +257,17 @@ def activity_cycles(request: HttpRequest, member: Member) -> HttpResponse:
 @member_required
 def activity_detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     activity = _own_activity(member, pk)
-    program_rules = ProgramRules(member.program)
-    rule = program_rules.on(member.program.today()).category_rule(activity.category_id)
+    program_rules = rules_of(member.program)
+    today = member.program.today()
     return render(
         request,
         "portal/activity_detail.html",
         {
             "member": member,
             "activity": activity,
-            "category_name": rule.name if rule else activity.category.code,
+            "category_name": program_rules.category_name(activity.category_id, on=today),
             "claims": activity.claims.select_related("cycle__certification__credential"),
-            "lock": change_lock(
-                activity, today=member.program.today(), program_rules=program_rules
-            ),
+            "lock": change_lock(activity, today=today, program_rules=program_rules),
             "history": activity_history(activity),
             "evidence": activity.evidence.all(),
         },
@@ -327,7 +326,7 @@ def _refuse_if_locked(
 ) -> HttpResponse | None:
     """Back to the activity, with the reason, when it can no longer be changed."""
     lock = change_lock(
-        activity, today=member.program.today(), program_rules=ProgramRules(member.program)
+        activity, today=member.program.today(), program_rules=rules_of(member.program)
     )
     if lock is None:
         return None

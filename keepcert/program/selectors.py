@@ -1,17 +1,32 @@
+"""Which rules apply: every rule set of a program, cached per process.
+
+Two questions, two names (SPEC §2): `ProgramRules.rule_set_for_cycle(cycle)` is what a
+cycle is judged by (points required, caps, the per-entry maximum, the grace period): the
+rule set in force when the cycle started, so a later change never rewrites a cycle under
+way. `ProgramRules.rule_set_on(day)` is for what is dated: fees on an invoice's issue
+day, notice schedules, a category's `claimable_until` by the activity's end date.
+
+Get the rules with `rules_of(program)`, never by building `ProgramRules` yourself.
+"""
+
 from __future__ import annotations
 
+import threading
 from datetime import date
+from typing import TYPE_CHECKING
+
+from django.db import transaction
 
 from keepcert.core.errors import DomainError
 from keepcert.program.models import Program, RuleSet
 
+if TYPE_CHECKING:
+    from keepcert.certifications.models import Cycle
+
 
 class ProgramRules:
-    """Every rule set of a program, loaded once, answering "which rules apply on day X".
-
-    Loading all versions up front costs three queries however many cycles a page
-    shows, and versions are few (one per policy change).
-    """
+    """Every rule set of a program, loaded at once (three queries), answering which
+    rules apply to a cycle or on a day. Versions are few (one per policy change)."""
 
     def __init__(self, program: Program) -> None:
         self.program = program
@@ -20,13 +35,16 @@ class ProgramRules:
         )
         if not self.rule_sets:
             raise DomainError(f"The program {program.code} has no rules loaded yet.")
-        self._category_codes = {
-            rule.category_id: rule.category.code
-            for rule_set in self.rule_sets
-            for rule in rule_set.category_rules.all()
-        }
+        # The key of the process cache: a publication makes a newer rule set.
+        self.newest_id = max(rule_set.pk for rule_set in self.rule_sets)
+        self._category_codes: dict[int, str] = {}
+        self._category_names: dict[int, str] = {}
+        for rule_set in self.rule_sets:  # oldest first: a later version's name wins
+            for rule in rule_set.category_rules.all():
+                self._category_codes[rule.category_id] = rule.category.code
+                self._category_names[rule.category_id] = rule.name
 
-    def on(self, day: date) -> RuleSet:
+    def rule_set_on(self, day: date) -> RuleSet:
         """The rule set in force on `day`; the earliest one for days before any version."""
         current = self.rule_sets[0]
         for rule_set in self.rule_sets:
@@ -34,9 +52,69 @@ class ProgramRules:
                 current = rule_set
         return current
 
+    def rule_set_for_cycle(self, cycle: Cycle) -> RuleSet:
+        """What `cycle` is judged by: the rule set in force on the day it started."""
+        return self.rule_set_on(cycle.start)
+
     def category_code(self, category_id: int) -> str:
         """A category's code, from the rules already loaded (no query per activity)."""
         return self._category_codes.get(category_id, f"category-{category_id}")
 
+    def category_name(self, category_id: int, *, on: date) -> str:
+        """A category's name as members read it: as the rule set in force on `on` names
+        it, else as the newest version that has it, else its code."""
+        rule = self.rule_set_on(on).category_rule(category_id)
+        if rule is not None:
+            return rule.name
+        return self._category_names.get(category_id) or self.category_code(category_id)
+
+    def category_names(self, *, on: date) -> dict[str, str]:
+        """Every category's name by code, as of `on` (see `category_name`)."""
+        return {
+            self._category_codes[category_id]: self.category_name(category_id, on=on)
+            for category_id in self._category_codes
+        }
+
     def latest(self) -> RuleSet:
         return self.rule_sets[-1]
+
+
+_cache: dict[int, ProgramRules] = {}
+_cache_lock = threading.Lock()
+
+
+def rules_of(program: Program) -> ProgramRules:
+    """The program's rules, from this process's cache while they are current.
+
+    One query reads the id of the program's newest rule set; when it differs from the
+    cached one (a version was published, by any process), the rules are loaded again.
+    So every web and task worker sees a publication on its next request, at the cost of
+    one indexed query. Editing a version in place (`load_program_file` on an existing
+    date) clears the cache of the process that loads; other workers see it when they
+    restart, as after the deploy that ships the edited file.
+    """
+    newest = (
+        RuleSet.objects.filter(program_id=program.pk)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    cached = _cache.get(program.pk)
+    if cached is not None and cached.newest_id == newest:
+        return cached
+    loaded = ProgramRules(program)
+    with _cache_lock:
+        _cache[program.pk] = loaded
+    return loaded
+
+
+def forget_program_rules() -> None:
+    """Drop the cached rules now and again once the current transaction commits, so no
+    read between the change and its commit leaves this process with the old rules."""
+    _clear()
+    transaction.on_commit(_clear)
+
+
+def _clear() -> None:
+    with _cache_lock:
+        _cache.clear()

@@ -27,6 +27,7 @@ from keepcert.program.models import (
     Program,
     RuleSet,
 )
+from keepcert.program.selectors import forget_program_rules
 
 RULE_SET_FIELDS = (
     "cycle_years",
@@ -168,6 +169,7 @@ def load_program_file(*, path: Path) -> LoadReport:
         report=report,
     )
     if report.changed:
+        forget_program_rules()
         log_event(
             action="program.rule_set.loaded",
             subject=rule_set,
@@ -308,6 +310,7 @@ def publish_rule_set(
         link="category",
         fields=(*CATEGORY_RULE_FIELDS, "position"),
     )
+    forget_program_rules()
     log_event(
         action="program.rule_set.published",
         subject=rule_set,

@@ -126,6 +126,6 @@ def test_the_rule_set_in_force_is_the_latest_one_started(program: Program) -> No
         program=program, effective_from=date(2024, 1, 1), ce_required_from=date(2006, 1, 1)
     )
     rules = ProgramRules(program)
-    assert rules.on(date(2023, 12, 31)) == first
-    assert rules.on(date(2024, 1, 1)) == later
-    assert rules.on(date(1990, 1, 1)) == first
+    assert rules.rule_set_on(date(2023, 12, 31)) == first
+    assert rules.rule_set_on(date(2024, 1, 1)) == later
+    assert rules.rule_set_on(date(1990, 1, 1)) == first

@@ -24,7 +24,7 @@ from keepcert.certifications.models import Certification, Cycle
 from keepcert.certifications.services import create_certification
 from keepcert.members.models import Member, User
 from keepcert.program.models import Category, Credential, Program
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import rules_of
 
 DEMO_PASSWORD = "keepcert-demo"  # noqa: S105 - printed by `make run`, local demo only
 STAFF_EMAIL = "staff@keepcert.localhost"
@@ -68,7 +68,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
         self.program = Program.objects.get(code="amt-ccp")
         self.today = self.program.today()
-        self.rules = ProgramRules(self.program)
+        self.rules = rules_of(self.program)
         if not User.objects.filter(email=STAFF_EMAIL).exists():
             staff = User.objects.create_superuser(
                 email=STAFF_EMAIL, password=DEMO_PASSWORD, first_name="Sam", last_name="Staff"
@@ -159,7 +159,7 @@ class Command(BaseCommand):
             start_date=start,
             end_date=end,
             points=Decimal(points),
-            attestation_text=self.rules.on(start).attestation_text,
+            attestation_text=self.rules.rule_set_on(start).attestation_text,
             attested_at=timezone.now(),
         )
         ActivityClaim.objects.create(activity=activity, cycle=cycle)
