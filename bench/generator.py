@@ -141,7 +141,7 @@ def load_context(program: Program, today: date) -> Context:
         )
 
     def rules_on(day: date) -> CycleRules:
-        rule_set = program_rules.on(day)
+        rule_set = program_rules.rule_set_on(day)
         if rule_set.pk not in by_rule_set:
             by_rule_set[rule_set.pk] = cycle_rules(rule_set)
         return by_rule_set[rule_set.pk]

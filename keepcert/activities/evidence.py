@@ -30,7 +30,7 @@ from keepcert.activities.models import Activity, Evidence
 from keepcert.core.errors import DomainError, NeedsConfirmation
 from keepcert.core.models import log_event
 from keepcert.members.models import Member, User
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import rules_of
 
 logger = logging.getLogger(__name__)
 
@@ -316,7 +316,7 @@ def attach_evidence(
         member,
         activity.pk,
         today=member.program.today(),
-        program_rules=ProgramRules(member.program),
+        program_rules=rules_of(member.program),
     )
     if not files:
         _raise_file_errors([_("Choose at least one file to attach.")])
@@ -336,7 +336,7 @@ def remove_evidence(
         member,
         evidence.activity_id,
         today=member.program.today(),
-        program_rules=ProgramRules(member.program),
+        program_rules=rules_of(member.program),
     )
     current = Evidence.objects.filter(pk=evidence.pk, activity=activity).first()
     if current is None:
