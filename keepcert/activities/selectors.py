@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from keepcert.activities.validation import ActivityData
 
 
+ACTIVITY_ORDER = ("-end_date", "-start_date", "-pk")
+"""How activities are listed everywhere, latest first (`Activity.Meta.ordering`), made
+total by the primary key for `keepcert.core.pagination`."""
+
+
 def cycle_label(cycle: Cycle) -> str:
     """How a cycle is named to a member: "RMA cycle (May 10, 2023 – May 31, 2026)".
 

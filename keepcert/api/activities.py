@@ -18,7 +18,11 @@ from ninja import Router, Status
 from ninja.params.functions import Query
 
 from keepcert.activities.models import Activity, ActivityClaim, ActivityQuerySet
-from keepcert.activities.selectors import change_lock, cycles_to_record_against
+from keepcert.activities.selectors import (
+    ACTIVITY_ORDER,
+    change_lock,
+    cycles_to_record_against,
+)
 from keepcert.activities.services import (
     ActivityChanges,
     ActivityData,
@@ -34,15 +38,18 @@ from keepcert.api.idempotency import KeyHeader, credential_of
 from keepcert.api.schemas import (
     ActivityDetailOut,
     ActivityIn,
-    ActivityOut,
+    ActivityPage,
     ActivityPatch,
     CountingOut,
+    Cursor,
+    Limit,
 )
 from keepcert.api.shapes import activity_fields, activity_out, not_found, points
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import cycles_progress
 from keepcert.core import idempotency
 from keepcert.core.http import client_address
+from keepcert.core.pagination import paginate
 from keepcert.members.models import Member
 from keepcert.program.models import Category
 from keepcert.program.selectors import rules_of
@@ -149,12 +156,13 @@ def _detail(member: Member, activity_id: int) -> ActivityDetailOut:
 
 @router.get(
     "/activities",
-    response={200: list[ActivityOut], **AUTH, 404: ErrorOut, 422: ErrorOut},
+    response={200: ActivityPage, **AUTH, 404: ErrorOut, 422: ErrorOut},
     operation_id="list_activities",
     summary="Your activities",
     description=(
-        "Every CE activity you recorded, latest first; with `cycle`, only those claimed "
-        "against that cycle. Points are decimal strings with two places."
+        "The CE activities you recorded, latest first (by end date, then start date), a "
+        "page at a time; with `cycle`, only those claimed against that cycle. Points are "
+        "decimal strings with two places."
     ),
 )
 def list_activities(
@@ -163,15 +171,26 @@ def list_activities(
         int | None,
         Query(None, description="Only activities claimed against this cycle."),
     ] = None,
-) -> list[ActivityOut]:
+    limit: Limit = None,
+    cursor: Cursor = None,
+) -> ActivityPage:
     member = member_of(request)
     activities = _activities(member)
     if cycle is not None:
         if not Cycle.objects.for_member(member.pk).filter(pk=cycle).exists():
             raise not_found("cycle", cycle)
         activities = activities.filter(claims__cycle_id=cycle)
+    page = paginate(
+        activities,
+        ordering=ACTIVITY_ORDER,
+        name=f"activities-{cycle}" if cycle is not None else "activities",
+        limit=limit,
+        cursor=cursor,
+    )
     names = rules_of(member.program).category_names(on=member.program.today())
-    return [activity_out(activity, names) for activity in activities]
+    return ActivityPage(
+        items=[activity_out(activity, names) for activity in page.items], next=page.next_cursor
+    )
 
 
 @router.get(

@@ -56,7 +56,8 @@ class ErrorOut(BaseModel):
             "activity), `locked` (the activity's cycle is closed for changes), "
             "`rate_limited` (429: wait the seconds in `Retry-After`), "
             "`idempotency_mismatch` (the `Idempotency-Key` was used for another request) or "
-            "`in_flight` (a request with that key is still running); on a 5xx, `error` (a "
+            "`in_flight` (a request with that key is still running), `invalid_cursor` (a "
+            "page `cursor` that was changed or belongs to another list); on a 5xx, `error` (a "
             "fault of ours, logged) or `unavailable` (try again shortly)."
         )
     )

@@ -6,8 +6,16 @@ from django.http import HttpRequest
 from ninja import Router
 
 from keepcert.api.auth import member_of
-from keepcert.api.errors import AUTH, LOOKUP
-from keepcert.api.schemas import AddressOut, CertificationOut, CycleOut, CycleProgressOut, MeOut
+from keepcert.api.errors import AUTH, LOOKUP, ErrorOut
+from keepcert.api.schemas import (
+    AddressOut,
+    CertificationPage,
+    Cursor,
+    CyclePage,
+    CycleProgressOut,
+    Limit,
+    MeOut,
+)
 from keepcert.api.shapes import (
     categories_out,
     certification_out,
@@ -16,7 +24,14 @@ from keepcert.api.shapes import (
     not_found,
 )
 from keepcert.certifications.models import Cycle
-from keepcert.certifications.selectors import cycle_progress, member_summaries
+from keepcert.certifications.selectors import (
+    CERTIFICATION_ORDER,
+    CYCLE_ORDER,
+    cycle_progress,
+    lines_page,
+    member_summaries,
+)
+from keepcert.core.pagination import paginate
 from keepcert.program.selectors import rules_of
 
 router = Router(tags=["Your record"])
@@ -54,29 +69,53 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get(
     "/certifications",
-    response={200: list[CertificationOut], **AUTH},
+    response={200: CertificationPage, **AUTH, 422: ErrorOut},
     operation_id="list_certifications",
     summary="Your certifications",
-    description="Each certification you hold, with its status and current CE cycle.",
+    description=(
+        "Each certification you hold, with its status and current CE cycle, by credential "
+        "code; a page at a time."
+    ),
 )
-def list_certifications(request: HttpRequest) -> list[CertificationOut]:
-    return [certification_out(s) for s in member_summaries(member_of(request))]
+def list_certifications(
+    request: HttpRequest, limit: Limit = None, cursor: Cursor = None
+) -> CertificationPage:
+    member = member_of(request)
+    page = paginate(
+        member.certifications.select_related("credential"),
+        ordering=CERTIFICATION_ORDER,
+        name="certifications",
+        limit=limit,
+        cursor=cursor,
+    )
+    summaries = member_summaries(member, certifications=page.items)
+    return CertificationPage(items=[certification_out(s) for s in summaries], next=page.next_cursor)
 
 
 @router.get(
     "/certifications/{certification_id}/cycles",
-    response={200: list[CycleOut], **LOOKUP},
+    response={200: CyclePage, **LOOKUP},
     operation_id="list_cycles",
     summary="Cycles of one certification",
-    description="Every CE cycle of the certification, newest first, past ones included.",
+    description=(
+        "Every CE cycle of the certification, newest first, past ones included; a page at a time."
+    ),
 )
-def list_cycles(request: HttpRequest, certification_id: int) -> list[CycleOut]:
+def list_cycles(
+    request: HttpRequest, certification_id: int, limit: Limit = None, cursor: Cursor = None
+) -> CyclePage:
     member = member_of(request)
     certification = member.certifications.filter(pk=certification_id).first()
     if certification is None:
         raise not_found("certification", certification_id)
-    cycles = certification.cycles.select_related("certification__credential").order_by("-start")
-    return [cycle_out(cycle) for cycle in cycles]
+    page = paginate(
+        certification.cycles.select_related("certification__credential"),
+        ordering=CYCLE_ORDER,
+        name=f"certification-{certification.pk}-cycles",
+        limit=limit,
+        cursor=cursor,
+    )
+    return CyclePage(items=[cycle_out(cycle) for cycle in page.items], next=page.next_cursor)
 
 
 @router.get(
@@ -86,11 +125,14 @@ def list_cycles(request: HttpRequest, certification_id: int) -> list[CycleOut]:
     summary="Progress in one cycle",
     description=(
         "Points required, claimed and counted, what remains, your pace and a plan, each "
-        "category against its cap, and one line per activity saying how it counted. "
+        "category against its cap, and one line per activity saying how it counted: the "
+        "latest `limit` of them, with `activities_next` as the `cursor` for the rest. "
         "Points are decimal strings with two places."
     ),
 )
-def get_cycle(request: HttpRequest, cycle_id: int) -> CycleProgressOut:
+def get_cycle(
+    request: HttpRequest, cycle_id: int, limit: Limit = None, cursor: Cursor = None
+) -> CycleProgressOut:
     member = member_of(request)
     cycle = (
         Cycle.objects.for_member(member.pk)
@@ -100,4 +142,5 @@ def get_cycle(request: HttpRequest, cycle_id: int) -> CycleProgressOut:
     )
     if cycle is None:
         raise not_found("cycle", cycle_id)
-    return cycle_progress_out(cycle_progress(cycle))
+    result = cycle_progress(cycle)
+    return cycle_progress_out(result, lines_page(result, limit=limit, cursor=cursor))

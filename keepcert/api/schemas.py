@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.conf import settings
+from ninja.params.functions import Query
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -35,6 +36,7 @@ from pydantic_core import PydanticCustomError
 from keepcert.activities.limits import MAX_NOTES_LENGTH, MAX_PROVIDER_LENGTH, MAX_TITLE_LENGTH
 from keepcert.activities.validation import UNSAVABLE_TEXT, is_storable_text
 from keepcert.core.errors import DomainError
+from keepcert.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from keepcert.program.models import Program
 from keepcert.program.selectors import rules_of
 from keepcert.rules import Outcome, PaceStatus
@@ -326,6 +328,22 @@ class ProgressLineOut(BaseModel):
     explanation: str
 
 
+_NEXT = (
+    "Send it back as `cursor` (with the same other parameters) for the following page; "
+    "null on the last page."
+)
+
+
+class CertificationPage(BaseModel):
+    items: list[CertificationOut]
+    next: str | None = Field(description=_NEXT)
+
+
+class CyclePage(BaseModel):
+    items: list[CycleOut]
+    next: str | None = Field(description=_NEXT)
+
+
 class CycleProgressOut(BaseModel):
     """Where a cycle stands. The progress fields are null, with `message` saying why, when
     the program has not set the credential's points yet; the activities are listed anyway."""
@@ -344,7 +362,15 @@ class CycleProgressOut(BaseModel):
     days_left: int | None = Field(description="Days after today until the cycle ends.")
     pace: PaceOut | None
     categories: list[CategoryProgressOut]
-    activities: list[ProgressLineOut]
+    activities: list[ProgressLineOut] = Field(
+        description="A page of the cycle's activities, latest first (see `limit` and `cursor`)."
+    )
+    activities_next: str | None = Field(
+        description=(
+            "Send it back as `cursor` for the cycle's following activities; null when "
+            "these are the last."
+        )
+    )
 
 
 class ActivityCycleOut(BaseModel):
@@ -385,6 +411,11 @@ class ActivityOut(BaseModel):
     updated_at: datetime
 
 
+class ActivityPage(BaseModel):
+    items: list[ActivityOut]
+    next: str | None = Field(description=_NEXT)
+
+
 class CountingOut(BaseModel):
     cycle_id: int
     counted: Points
@@ -398,3 +429,22 @@ class ActivityDetailOut(ActivityOut):
     )
     changeable: bool = Field(description="Whether it can still be edited or deleted.")
     locked_reason: str | None = Field(description="Why it can no longer be changed, if so.")
+
+
+Limit = Annotated[
+    int | None,
+    Query(
+        None,
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Items a page: {DEFAULT_LIMIT} unless you ask, at most {MAX_LIMIT}.",
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    Query(
+        None,
+        max_length=1000,
+        description="The `next` of the previous page; leave it out for the first page.",
+    ),
+]

@@ -23,7 +23,8 @@ from keepcert.api.schemas import (
     ProgressLineOut,
 )
 from keepcert.certifications.models import Cycle
-from keepcert.certifications.selectors import CertificationSummary, CycleProgress
+from keepcert.certifications.selectors import ActivityLine, CertificationSummary, CycleProgress
+from keepcert.core.pagination import Page
 from keepcert.program.selectors import ProgramRules
 
 
@@ -67,7 +68,8 @@ def certification_out(summary: CertificationSummary) -> CertificationOut:
     )
 
 
-def cycle_progress_out(result: CycleProgress) -> CycleProgressOut:
+def cycle_progress_out(result: CycleProgress, lines: Page[ActivityLine]) -> CycleProgressOut:
+    """`lines`: the page of `result.lines` to list (`lines_page`)."""
     progress, pace = result.progress, result.pace
     message = None
     if progress is None:
@@ -118,8 +120,9 @@ def cycle_progress_out(result: CycleProgress) -> CycleProgressOut:
                 outcome=line.result.outcome,
                 explanation=line.result.explanation,
             )
-            for line in result.lines
+            for line in lines.items
         ],
+        activities_next=lines.next_cursor,
     )
 
 

@@ -45,7 +45,15 @@ api = KeepCertApi(
         "(each with the `field` it concerns and a `message`). Messages are written for the "
         "member and match the web site's.\n\n"
         "**Points** are sent as a JSON number or a decimal string and returned as decimal "
-        'strings with two places ("3.00"). Dates are ISO dates (YYYY-MM-DD).'
+        'strings with two places ("3.00"). Dates are ISO dates (YYYY-MM-DD).\n\n'
+        "**Lists** come a page at a time, in a fixed order: "
+        '`{"items": [...], "next": "<cursor>"}`. Send `next` back as the `cursor` query '
+        "parameter, with the same other parameters, for the following page; `next` is null "
+        "on the last page. Rows recorded meanwhile never make a later page repeat or skip "
+        "one. `limit` sets the page size: 50 unless you ask, 1 to 200 (another value answers "
+        "422 naming `limit`). A cursor is opaque and signed: one that was changed, or comes "
+        "from another list, answers 422 `invalid_cursor`. A cycle's progress lists its "
+        "activities the same way, with `activities_next` as the cursor."
     ),
     auth=MemberToken(),
 )

@@ -8,7 +8,7 @@ read in a fixed number of queries, however many activities there are.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,7 +17,9 @@ from django.db.models import F
 
 from keepcert import rules
 from keepcert.activities.models import Activity
+from keepcert.activities.selectors import ACTIVITY_ORDER
 from keepcert.certifications.models import Certification, Cycle
+from keepcert.core.pagination import Page, paginate_rows
 from keepcert.members.models import Member
 from keepcert.program.models import CredentialRule, RuleSet
 from keepcert.program.selectors import ProgramRules, rules_of
@@ -148,13 +150,32 @@ def _activities_by_cycle(cycle_ids: list[int]) -> dict[int, list[Activity]]:
     return grouped
 
 
-def member_summaries(member: Member, *, today: date | None = None) -> list[CertificationSummary]:
-    """Every certification of the member with its current cycle's progress and past cycles."""
+CERTIFICATION_ORDER = ("credential__code", "pk")
+"""The order certifications are listed in (a total one, for `keepcert.core.pagination`)."""
+
+CYCLE_ORDER = ("-start", "-pk")
+"""A certification's cycles, newest first."""
+
+
+def member_summaries(
+    member: Member,
+    *,
+    today: date | None = None,
+    certifications: Sequence[Certification] | None = None,
+) -> list[CertificationSummary]:
+    """Every certification of the member (or only `certifications`, the member's, with
+    `credential` selected: a page of them) with its current cycle's progress and past
+    cycles."""
     today = today or member.program.today()
     program_rules = rules_of(member.program)
-    certifications = list(member.certifications.select_related("credential"))
+    if certifications is None:
+        certifications = list(
+            member.certifications.select_related("credential").order_by(*CERTIFICATION_ORDER)
+        )
     cycles = list(
-        Cycle.objects.filter(certification__member=member)
+        Cycle.objects.filter(
+            certification__member=member, certification__in=[c.pk for c in certifications]
+        )
         .select_related("certification__credential")
         .order_by("-start")
     )
@@ -181,6 +202,21 @@ def member_summaries(member: Member, *, today: date | None = None) -> list[Certi
             )
         )
     return summaries
+
+
+def lines_page(
+    result: CycleProgress, *, limit: int | None = None, cursor: str | None = None
+) -> Page[ActivityLine]:
+    """A page of the cycle's activity lines, latest first. The lines are all counted
+    (caps depend on every claim) before one page of them is shown."""
+    return paginate_rows(
+        result.lines,
+        key=lambda line: line.activity,
+        ordering=ACTIVITY_ORDER,
+        name=f"cycle-{result.cycle.pk}-activities",
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 def cycle_progress(cycle: Cycle, *, today: date | None = None) -> CycleProgress:

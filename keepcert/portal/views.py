@@ -35,10 +35,16 @@ from keepcert.activities.services import (
     update_activity,
 )
 from keepcert.certifications.models import Cycle
-from keepcert.certifications.selectors import cycle_progress, member_summaries
+from keepcert.certifications.selectors import (
+    CYCLE_ORDER,
+    cycle_progress,
+    lines_page,
+    member_summaries,
+)
 from keepcert.core import ratelimit
 from keepcert.core.errors import DomainError, NeedsConfirmation
 from keepcert.core.http import client_address
+from keepcert.core.pagination import InvalidCursor, Page, paginate
 from keepcert.members.models import ApiToken, Member
 from keepcert.members.services import (
     claim_account,
@@ -51,6 +57,11 @@ from keepcert.program.selectors import rules_of
 from keepcert.rules.text import points_phrase
 
 MemberView = Callable[..., HttpResponseBase]
+
+DASHBOARD_ACTIVITIES = 5
+"""The latest activities the dashboard shows of each cycle; its cycle page lists them all."""
+
+TOKEN_ORDER = ("-created_at", "-pk")
 
 
 def _over_write_limit(request: HttpRequest, member: Member) -> HttpResponse | None:
@@ -110,8 +121,26 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @member_required
 def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
-    summaries = member_summaries(member)
+    # Each current cycle's latest activities only: the page costs the same however much
+    # is recorded, and its cycle page lists the rest.
+    summaries = [
+        (
+            summary,
+            lines_page(summary.current, limit=DASHBOARD_ACTIVITIES) if summary.current else None,
+        )
+        for summary in member_summaries(member)
+    ]
     return render(request, "portal/dashboard.html", {"member": member, "summaries": summaries})
+
+
+def _page_or_first[T](request: HttpRequest, pages: Callable[[str | None], Page[T]]) -> Page[T]:
+    """The page the link asked for; from a link that is not valid (changed by hand, or
+    cut short), the first page and a message saying why."""
+    try:
+        return pages(request.GET.get("cursor") or None)
+    except InvalidCursor as error:
+        messages.error(request, error.message)
+        return pages(None)
 
 
 @require_GET
@@ -123,11 +152,19 @@ def cycle_detail(request: HttpRequest, member: Member, cycle_id: int) -> HttpRes
         ),
         pk=cycle_id,
     )
-    other_cycles = cycle.certification.cycles.order_by("-start")
+    other_cycles = cycle.certification.cycles.order_by(*CYCLE_ORDER)
+    progress = cycle_progress(cycle)
+    lines = _page_or_first(request, lambda cursor: lines_page(progress, cursor=cursor))
     return render(
         request,
         "portal/cycle_detail.html",
-        {"member": member, "view": cycle_progress(cycle), "other_cycles": other_cycles},
+        {
+            "member": member,
+            "view": progress,
+            "lines": lines,
+            "other_cycles": other_cycles,
+            "is_first_page": not request.GET.get("cursor"),
+        },
     )
 
 
@@ -378,7 +415,13 @@ def _profile_page(
         "portal/profile.html",
         {
             "member": member,
-            "tokens": list(member.api_tokens.active()),
+            "tokens": _page_or_first(
+                request,
+                lambda cursor: paginate(
+                    member.api_tokens.active(), ordering=TOKEN_ORDER, name="tokens", cursor=cursor
+                ),
+            ),
+            "is_first_page": not request.GET.get("cursor"),
             "token_form": token_form,
             "new_token": new_token,
         },

@@ -58,8 +58,10 @@ def test_list_activities_latest_first(alice: Member, alice_api: Api) -> None:
     response = alice_api.get("/activities")
 
     assert response.status_code == 200
-    items = response.json()
+    body = response.json()
+    items = body["items"]
     assert [a["id"] for a in items] == [newer.pk, older.pk]
+    assert body["next"] is None
     assert items[0]["points"] == "1.50"
     assert items[0]["category"] == {
         "code": "professional-education",
@@ -74,8 +76,10 @@ def test_list_activities_of_one_cycle(alice: Member, alice_api: Api) -> None:
     both = testing.make_activity(alice, title="Both", start=date(2024, 3, 1))
     rma_only = testing.make_activity(alice, title="RMA only", start=date(2023, 9, 1))
 
-    rma_ids = [a["id"] for a in alice_api.get("/activities", cycle=alice_cycle(alice).pk).json()]
-    rpt_ids = [a["id"] for a in alice_api.get("/activities", cycle=rpt_cycle.pk).json()]
+    rma_ids = [
+        a["id"] for a in alice_api.get("/activities", cycle=alice_cycle(alice).pk).json()["items"]
+    ]
+    rpt_ids = [a["id"] for a in alice_api.get("/activities", cycle=rpt_cycle.pk).json()["items"]]
 
     assert rma_ids == [both.pk, rma_only.pk]
     assert rpt_ids == [both.pk]
@@ -85,7 +89,7 @@ def test_list_never_shows_another_members_activities(
     alice: Member, mallory: Member, alice_api: Api
 ) -> None:
     testing.make_activity(mallory, title="Mallory's secret")
-    assert alice_api.get("/activities").json() == []
+    assert alice_api.get("/activities").json() == {"items": [], "next": None}
 
 
 def test_list_filtered_by_another_members_cycle_is_not_found(
@@ -137,7 +141,7 @@ def test_activities_list_their_evidence_files(alice: Member, alice_api: Api) -> 
     assert [e["name"] for e in expected] == ["certificate.pdf", "photo.jpg"]
 
     assert alice_api.get(f"/activities/{activity.pk}").json()["evidence"] == expected
-    assert alice_api.get("/activities").json()[0]["evidence"] == expected
+    assert alice_api.get("/activities").json()["items"][0]["evidence"] == expected
 
 
 # ------------------------------------------------------------------------- detail

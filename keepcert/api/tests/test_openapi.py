@@ -14,7 +14,7 @@ from keepcert.program.models import CategoryRule
 
 OPERATIONS = {
     ("get", "/api/v1/me"): {"200", "401", "429"},
-    ("get", "/api/v1/certifications"): {"200", "401", "429"},
+    ("get", "/api/v1/certifications"): {"200", "401", "429", "422"},  # a bad limit or cursor
     ("get", "/api/v1/certifications/{certification_id}/cycles"): {
         "200",
         "401",

@@ -15,7 +15,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -383,6 +383,34 @@ def test_dashboard_fits_a_phone_screen(
         f"{scroll_width}px wide, layout viewport {inner_width}px; too wide: "
         f"{page.evaluate(WIDER_THAN_VIEWPORT)}"
     )
+
+
+def test_page_links_can_be_tapped_on_a_phone(
+    new_page: PageFactory, member: Member, live_server: Any
+) -> None:
+    for i in range(52):
+        testing.make_activity(
+            member, title=f"Course {i:02}", points="0.5", start=date(2024, 1, 1) + timedelta(days=i)
+        )
+    page = signed_in(
+        new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=3),
+        member,
+        live_server,
+    )
+
+    page.goto("/dashboard/")
+    page.get_by_role("link", name="All 52 activities of this cycle").tap()
+    older = page.get_by_role("link", name="Older activities")
+    older.scroll_into_view_if_needed()
+    expect(older).to_be_in_viewport(ratio=1)
+    box = older.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] <= PHONE["width"]
+    older.tap()
+
+    expect(page.get_by_role("link", name="Course 00")).to_be_visible()
+    expect(page.get_by_role("link", name="Latest activities")).to_be_visible()
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], page.evaluate(WIDER_THAN_VIEWPORT)
 
 
 @pytest.mark.security
