@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from keepcert import rules
 
@@ -62,8 +63,8 @@ class Cycle(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
-        COMPLIANT = "compliant", "Completed"
-        NONCOMPLIANT = "noncompliant", "Ended short"
+        COMPLIANT = "compliant", _("Requirement met")
+        NONCOMPLIANT = "noncompliant", _("Ended short")
 
     certification = models.ForeignKey(
         Certification, on_delete=models.CASCADE, related_name="cycles"

@@ -160,7 +160,7 @@ def cycle_detail(request: HttpRequest, member: Member, cycle_id: int) -> HttpRes
         "portal/cycle_detail.html",
         {
             "member": member,
-            "view": progress,
+            "cycle_progress": progress,
             "lines": lines,
             "other_cycles": other_cycles,
             "is_first_page": not request.GET.get("cursor"),

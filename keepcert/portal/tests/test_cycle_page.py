@@ -42,7 +42,7 @@ def test_a_past_cycle_page_stays_available(program: Program) -> None:
     response = client.get(reverse("portal:cycle_detail", args=[past.pk]))
     assert response.status_code == 200
     page = text(response)
-    assert "Cycle March 15, 2019 – March 31, 2022 · Completed" in page
+    assert "Cycle March 15, 2019 – March 31, 2022 · Requirement met" in page
     assert "days left" not in page
     assert "All cycles of this certification" in page
     assert "April 1, 2025 – March 31, 2028 · Open" in page
@@ -56,7 +56,7 @@ def test_a_completed_past_cycle_is_not_called_short(program: Program) -> None:
     client.force_login(member.user)
 
     page = text(client.get(reverse("portal:cycle_detail", args=[past.pk])))
-    assert "· Completed" in page
+    assert "· Requirement met" in page
     assert "Ended short" not in page
 
 
