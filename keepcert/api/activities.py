@@ -154,6 +154,20 @@ def _detail(member: Member, activity_id: int) -> ActivityDetailOut:
     )
 
 
+_ENTRY_FIELDS = ("title", "provider", "start_date", "end_date", "points", "units", "notes")
+
+
+def _entry(member: Member, payload: ActivityIn | ActivityPatch) -> dict[str, Any]:
+    """The entry's fields as sent, with the category code and certification ids resolved
+    (every name that resolves to nothing is reported at once)."""
+    refs = _References(member)
+    category = None if payload.category is None else refs.category(payload.category)
+    cycles = None if payload.certifications is None else refs.cycles(payload.certifications)
+    refs.raise_if_any()
+    sent = {name: getattr(payload, name) for name in _ENTRY_FIELDS}
+    return {**sent, "category": category, "cycles": cycles}
+
+
 @router.get(
     "/activities",
     response={200: ActivityPage, **AUTH, 404: ErrorOut, 422: ErrorOut},
@@ -234,24 +248,9 @@ def create_activity(
     key = idempotency.check_key(idempotency_key)
 
     def record() -> idempotency.Answer:
-        refs = _References(member)
-        category = refs.category(payload.category)
-        cycles = None if payload.certifications is None else refs.cycles(payload.certifications)
-        refs.raise_if_any()
-        assert category is not None
         activity = record_activity(
             member=member,
-            data=ActivityData(
-                category=category,
-                title=payload.title,
-                provider=payload.provider,
-                start_date=payload.start_date,
-                end_date=payload.end_date,
-                points=payload.points,
-                units=payload.units,
-                notes=payload.notes,
-                cycles=cycles,
-            ),
+            data=ActivityData(**_entry(member, payload)),
             attestation=Attestation(accepted=payload.attest, ip_address=client_address(request)),
             actor=member.user,
             confirm_duplicate=payload.confirm_duplicate,
@@ -286,24 +285,10 @@ def change_activity(
 ) -> ActivityDetailOut:
     member = member_of(request)
     activity = _own_activity(member, activity_id)
-    refs = _References(member)
-    category = None if payload.category is None else refs.category(payload.category)
-    cycles = None if payload.certifications is None else refs.cycles(payload.certifications)
-    refs.raise_if_any()
     # Only what was sent: the service fills in the rest from the row it has locked.
     update_activity(
         activity=activity,
-        data=ActivityChanges(
-            category=category,
-            title=payload.title,
-            provider=payload.provider,
-            start_date=payload.start_date,
-            end_date=payload.end_date,
-            points=payload.points,
-            units=payload.units,
-            notes=payload.notes,
-            cycles=cycles,
-        ),
+        data=ActivityChanges(**_entry(member, payload)),
         attestation=Attestation(accepted=payload.attest, ip_address=client_address(request)),
         actor=member.user,
         confirm_duplicate=payload.confirm_duplicate,

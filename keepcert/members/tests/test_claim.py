@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 
 from keepcert import testing
 from keepcert.members.models import Member, User
+from keepcert.testing_mail import Inbox, smtp_server, text_of
 
 CLAIM = {
     "member_number": "",
@@ -24,38 +21,11 @@ CLAIM = {
 }
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def smtp(settings) -> Iterator[Inbox]:  # type: ignore[no-untyped-def]
     """A real SMTP server on loopback; Django sends through it for the test."""
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    try:
+    with smtp_server(settings) as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -70,11 +40,7 @@ def carla(program) -> Member:  # type: ignore[no-untyped-def]
     return member
 
 
-def _body(message: Message) -> str:
-    part = message.get_payload(0) if message.is_multipart() else message
-    payload = part.get_payload(decode=True)  # type: ignore[union-attr]
-    assert isinstance(payload, bytes)
-    return payload.decode()
+_body = text_of
 
 
 def test_member_claims_account_and_signs_in_after_confirming_email(
