@@ -166,7 +166,7 @@ class _Activity:
     end: int
     cents: int
     attested_on: int
-    claim: rules.Claim
+    claim: rules.Entry
     """How the rules core sees it."""
 
 
@@ -428,14 +428,14 @@ class MemberGenerator:
             # A member still certified met the past cycle: keep recording until they did.
             # An entry raises the counted total by at most its points, so the rules core is
             # asked again only once the entries could have closed the gap.
-            ceiling = sum([a.claim.points for a in cycle.activities], Decimal(0))
+            ceiling = sum([a.entry.points for a in cycle.activities], Decimal(0))
             while len(cycle.activities) < most:
                 if ceiling >= requirement.required:
                     progress = self._progress(cycle, cycle.activities)
                     if progress.compliant:
                         break
                     ceiling = progress.counted
-                ceiling += self._activity(dice, cycle, ids).claim.points
+                ceiling += self._activity(dice, cycle, ids).entry.points
 
     def _activity(self, dice: Dice, cycle: _Cycle, ids: Ids) -> _Activity:
         # Conditional expressions rather than min()/max(): this runs tens of millions of times.
@@ -468,7 +468,7 @@ class MemberGenerator:
         if attested_on > cycle.deadline:
             attested_on = cycle.deadline
         days = self.days
-        claim = self.rules.Claim(
+        claim = self.rules.Entry(
             id=str(ids.activity),
             category=category,
             title="",  # drawn with the row; counting never reads it
@@ -491,7 +491,7 @@ class MemberGenerator:
         if cycle.progress is not None and cycle.progress[0] == len(activities):
             return cycle.progress[1]
         progress = self.rules.evaluate(
-            cycle.requirement, cycle.window, [a.claim for a in activities], self.context.today
+            cycle.requirement, cycle.window, [a.entry for a in activities], self.context.today
         )
         cycle.progress = (len(activities), progress)
         return progress
@@ -514,7 +514,7 @@ class MemberGenerator:
                 claims[other.id].extend(
                     activity
                     for activity in cycle.activities
-                    if window.contains_span(activity.claim.start, activity.claim.end)
+                    if window.contains_span(activity.entry.start, activity.entry.end)
                     and is_recording_open(window, days[activity.attested_on], grace)
                 )
 

@@ -109,7 +109,7 @@ def _reps(timing: Timing) -> str:
 # a. Rules core ---------------------------------------------------------------------------
 
 
-def hundred_claims(requirement: rules.Requirement) -> tuple[rules.Window, list[rules.Claim], date]:
+def hundred_claims(requirement: rules.Requirement) -> tuple[rules.Window, list[rules.Entry], date]:
     """A 3-year cycle, "today" in its third year, and 100 claims that hit every outcome.
 
     Mostly counted; a dozen end after today, five are employment verification after its
@@ -137,7 +137,7 @@ def hundred_claims(requirement: rules.Requirement) -> tuple[rules.Window, list[r
         elif number < 7:  # began before the cycle
             start, end = window.start - timedelta(days=10), window.start + timedelta(days=5)
         claims.append(
-            rules.Claim(
+            rules.Entry(
                 id=str(number),
                 category=category,
                 title=f"Activity {number}",
@@ -166,7 +166,7 @@ def bench_rules_core(program: Program, report: Report) -> None:
         return sum((claim.points for claim in claims), Decimal(0))
 
     outcomes = Counter(
-        r.outcome.value for r in rules.evaluate(requirement, window, claims, today).claims
+        r.outcome.value for r in rules.evaluate(requirement, window, claims, today).entries
     )
     core_timing = measure(core)
     floor_timing = measure(floor)

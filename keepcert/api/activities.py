@@ -35,16 +35,16 @@ from keepcert.activities.validation import FieldErrors
 from keepcert.api.auth import member_of
 from keepcert.api.errors import AUTH, BODY, CONFLICT, LOOKUP, ErrorOut
 from keepcert.api.idempotency import KeyHeader, credential_of
-from keepcert.api.schemas import (
+from keepcert.api.inputs import ActivityIn, ActivityPatch, Cursor, Limit
+from keepcert.api.outputs import (
     ActivityDetailOut,
-    ActivityIn,
     ActivityPage,
-    ActivityPatch,
     CountingOut,
-    Cursor,
-    Limit,
+    activity_fields,
+    activity_out,
+    not_found,
+    points,
 )
-from keepcert.api.shapes import activity_fields, activity_out, not_found, points
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import cycles_progress
 from keepcert.core import idempotency

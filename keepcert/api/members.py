@@ -7,16 +7,13 @@ from ninja import Router
 
 from keepcert.api.auth import member_of
 from keepcert.api.errors import AUTH, LOOKUP, ErrorOut
-from keepcert.api.schemas import (
+from keepcert.api.inputs import Cursor, Limit
+from keepcert.api.outputs import (
     AddressOut,
     CertificationPage,
-    Cursor,
     CyclePage,
     CycleProgressOut,
-    Limit,
     MeOut,
-)
-from keepcert.api.shapes import (
     categories_out,
     certification_out,
     cycle_out,

@@ -9,7 +9,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from keepcert.api import activities, errors, members
 from keepcert.api.auth import MemberToken
-from keepcert.api.schemas import category_codes
+from keepcert.api.inputs import category_codes
 
 
 class KeepCertApi(NinjaAPI):

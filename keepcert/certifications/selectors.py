@@ -31,7 +31,7 @@ class ActivityLine:
     cycle's rules name it (`ProgramRules.category_name`); `activity.category` is not loaded."""
 
     activity: Activity
-    result: rules.ClaimResult
+    result: rules.EntryResult
     category_code: str
     category_name: str
 
@@ -88,7 +88,7 @@ def _evaluate(
     activities = {str(a.pk): a for a in claimed}
     requirement = rule_set.requirement(credential_id)
     claim_list = [
-        rules.Claim(
+        rules.Entry(
             id=key,
             category=program_rules.category_code(a.category_id),
             title=a.title,
@@ -114,14 +114,14 @@ def _evaluate(
     # Newest first, as members scan for what they did last.
     lines = tuple(
         ActivityLine(
-            activity=activities[r.claim.id],
+            activity=activities[r.entry.id],
             result=r,
-            category_code=r.claim.category,
+            category_code=r.entry.category,
             category_name=program_rules.category_name(
-                activities[r.claim.id].category_id, on=cycle.start
+                activities[r.entry.id].category_id, on=cycle.start
             ),
         )
-        for r in reversed(evaluated.claims)
+        for r in reversed(evaluated.entries)
     )
     return CycleProgress(
         cycle=cycle,

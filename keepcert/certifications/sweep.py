@@ -67,8 +67,8 @@ class Standing:
     window: rules.Window
     rule_set_id: int
     required: Decimal | None
-    claimed: Decimal
-    """Every point claimed against the cycle, counted or not (``Progress.claimed``)."""
+    entered: Decimal
+    """Every point entered against the cycle, counted or not (``Progress.entered``)."""
     counted: Decimal
     pace: rules.Pace | None
 
@@ -246,11 +246,11 @@ def open_cycle_standings(
             window = windows.get((start, end))
             if window is None:
                 window = windows[start, end] = rules.Window(start, end)
-            claimed, counted = sums.get(cycle_id, (None, None))
-            claimed, counted = _points(claimed), _points(counted)
+            entered, counted = sums.get(cycle_id, (None, None))
+            entered, counted = _points(entered), _points(counted)
             pace = None
             if requirement is not None:
-                progress = _totals(window, requirement.required, claimed, counted)
+                progress = _totals(window, requirement.required, entered, counted)
                 pace = rules.assess_pace(progress, today)
             batch.append(
                 Standing(
@@ -259,7 +259,7 @@ def open_cycle_standings(
                     window=window,
                     rule_set_id=rule_set.pk,
                     required=None if requirement is None else requirement.required,
-                    claimed=claimed,
+                    entered=entered,
                     counted=counted,
                     pace=pace,
                 )
@@ -268,18 +268,18 @@ def open_cycle_standings(
 
 
 def _totals(
-    window: rules.Window, required: Decimal, claimed: Decimal, counted: Decimal
+    window: rules.Window, required: Decimal, entered: Decimal, counted: Decimal
 ) -> rules.Progress:
-    """A :class:`rules.Progress` of totals only (no per-category or per-claim results),
+    """A :class:`rules.Progress` of totals only (no per-category or per-entry results),
     which is all :func:`rules.assess_pace` reads."""
     return rules.Progress(
         window=window,
         required=required,
-        claimed=claimed,
+        entered=entered,
         counted=counted,
         remaining=max(_ZERO, required - counted),
         percent=_percent(counted, required),
         compliant=counted >= required,
         categories=(),
-        claims=(),
+        entries=(),
     )

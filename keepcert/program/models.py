@@ -215,8 +215,8 @@ class CategoryRule(models.Model):
     def has_calculator(self) -> bool:
         return bool(self.unit) and self.points_per_unit is not None
 
-    def as_rule(self) -> rules.CategoryRule:
-        return rules.CategoryRule(
+    def as_rule(self) -> rules.CountingRule:
+        return rules.CountingRule(
             code=self.category.code,
             name=self.name,
             max_points=self.max_points_per_cycle,

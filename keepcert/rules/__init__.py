@@ -22,38 +22,49 @@ activity
     One CE record a member entered: category, title, dates, points, evidence
     (``activities.Activity``). One activity may count toward several cycles.
 
-What goes in: :func:`evaluate` takes a :class:`Requirement` (points required and each
-:class:`CategoryRule`: code, name, cap, ``claimable_until``), the cycle's :class:`Window`,
-"today", and the claims. A **claim** here (:class:`Claim`) is one activity as the rules see
-it for this cycle: an id, a category code, a title, its dates and its points.
+entry
+    One activity as the rules core sees it for one cycle (:class:`Entry`): an id, a category
+    code, a title, its dates and its points. The rules core never sees an ``Activity``.
+claim
+    Only ever "take ownership of something that already exists": a member claims the online
+    account of their record on the register (``members.services.claim_account``); a
+    category's ``claimable_until`` is the last day of activity that may be claimed under it
+    (the program's own word). CE is *entered* and *counted*, never claimed.
 
-What comes out: a :class:`Progress`, the totals (required, claimed, counted, remaining,
-percent, compliant) with per-category results (:class:`CategoryProgress`: claimed, counted,
-cap) and one :class:`ClaimResult` per claim: the points it counted, its **outcome**
+What goes in: :func:`evaluate` takes a :class:`Requirement` (points required and each
+:class:`CountingRule`: code, name, cap, ``claimable_until``), the cycle's :class:`Window`,
+"today", and the entries.
+
+What comes out: a :class:`Progress`, the totals (required, entered, counted, remaining,
+percent, compliant) with per-category results (:class:`CategoryProgress`: entered, counted,
+cap) and one :class:`EntryResult` per entry: the points it counted, its **outcome**
 (:class:`Outcome`, a stable code such as ``partly_capped``) and its **explanation**, the
 sentence a member reads, written by :func:`keepcert.rules.text.explain` from a message key
 and the values it quotes. :func:`assess_pace` turns a progress into a :class:`Pace`: a
 :class:`PaceStatus` and a one-sentence plan, written the same way.
 
-"Claim" means four things in this codebase; only the first is the rules core's:
+``Progress.entered`` is every point put to the evaluation, unknown categories and dates
+outside the cycle included; it is *not* the sum of the categories' ``entered``, which counts
+only a known category's entries dated inside the cycle (counted or not). The activity-to-
+cycle link rows (``activities.ActivityClaim``, "report once" makes several for one activity)
+are what a cycle's entries are built from.
 
-- :class:`Claim` (``rules.Claim``): the rules' input, one activity put to one evaluation.
-- ``activities.ActivityClaim``: the row that applies one activity to one cycle ("report
-  once" makes several); its activities are what a cycle's claims are built from.
-- ``members.services.claim_account``: a member opening the online account of their record
-  on the register; nothing to do with CE.
-- ``Progress.claimed``: every point put to the evaluation, unknown categories and dates
-  outside the cycle included. It is *not* the sum of the categories' ``claimed``, which
-  counts only a known category's claims dated inside the cycle (counted or not).
+Where each kind of rule lives: counting and caps in :mod:`keepcert.rules.counting`, cycle
+dates and the recording deadline in :mod:`keepcert.rules.cycles`, pace and the plan in
+:mod:`keepcert.rules.pace`, every sentence in :mod:`keepcert.rules.text`. What the program
+sets (points, caps, the per-entry maximum, grace days) is data: ``program.RuleSet``, read
+through ``program.selectors.ProgramRules``. What a member may record (limits on an entry,
+evidence, the edit lock) is decided in ``keepcert.activities.validation`` and
+``keepcert.activities.limits``.
 """
 
 from __future__ import annotations
 
 from keepcert.rules.counting import (
     CategoryProgress,
-    CategoryRule,
-    Claim,
-    ClaimResult,
+    CountingRule,
+    Entry,
+    EntryResult,
     Outcome,
     Progress,
     Requirement,
@@ -75,9 +86,9 @@ from keepcert.rules.text import explain, format_date, format_points, points_phra
 
 __all__ = [
     "CategoryProgress",
-    "CategoryRule",
-    "Claim",
-    "ClaimResult",
+    "CountingRule",
+    "Entry",
+    "EntryResult",
     "Outcome",
     "Pace",
     "PaceStatus",

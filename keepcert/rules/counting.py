@@ -1,4 +1,4 @@
-"""Counting CE claims against a cycle: what counts, how much, and a sentence saying why.
+"""Counting CE entries against a cycle: what counts, how much, and a sentence saying why.
 
 The dashboard, the transcript, the daily compliance sweep and the audit all read the same
 :class:`Progress`, so a member, a staff reviewer and a notice never disagree about a total.
@@ -17,9 +17,9 @@ from keepcert.rules.text import explain
 
 __all__ = [
     "CategoryProgress",
-    "CategoryRule",
-    "Claim",
-    "ClaimResult",
+    "CountingRule",
+    "Entry",
+    "EntryResult",
     "Outcome",
     "Progress",
     "Requirement",
@@ -39,7 +39,7 @@ def _has_at_most_two_places(value: Decimal) -> bool:
     """
     if value.same_quantum(_HUNDREDTH):
         # Exponent -2, as every stored point is: a cheap answer that skips building
-        # ``as_tuple()``'s digit tuple, the costliest step of making a Claim.
+        # ``as_tuple()``'s digit tuple, the costliest step of making an Entry.
         return True
     _, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):  # NaN or infinity
@@ -49,7 +49,7 @@ def _has_at_most_two_places(value: Decimal) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class CategoryRule:
+class CountingRule:
     """One activity category as the program defines it for counting."""
 
     code: str
@@ -71,9 +71,9 @@ class Requirement:
     """What a credential asks for in one cycle: the points and the categories that count."""
 
     required: Decimal
-    categories: tuple[CategoryRule, ...]
+    categories: tuple[CountingRule, ...]
     """In the order the program displays them; progress keeps that order."""
-    _by_code: dict[str, CategoryRule] = field(init=False, repr=False, compare=False)
+    _by_code: dict[str, CountingRule] = field(init=False, repr=False, compare=False)
     """The categories by code, derived once from ``categories`` for :meth:`category`."""
 
     def __post_init__(self) -> None:
@@ -81,23 +81,23 @@ class Requirement:
             raise ValueError(f"Required points must be zero or more, not {self.required}.")
         by_code = {rule.code: rule for rule in self.categories}
         if len(by_code) != len(self.categories):
-            # A claim names its category by code; two rules with one code would make its
+            # An entry names its category by code; two rules with one code would make its
             # cap and deadline ambiguous.
             codes = [rule.code for rule in self.categories]
             raise ValueError(f"Category codes must be unique: {codes}.")
         # A frozen dataclass fills a derived field this way; it is set here and never again.
         object.__setattr__(self, "_by_code", by_code)
 
-    def category(self, code: str) -> CategoryRule | None:
+    def category(self, code: str) -> CountingRule | None:
         """The category with this code, or ``None`` when the program has no such category."""
         return self._by_code.get(code)
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
+class Entry:
     """One activity a member entered, as the rules need to see it.
 
-    Rejecting impossible claims here (instead of counting them as nothing) keeps a data
+    Rejecting impossible entries here (instead of counting them as nothing) keeps a data
     error from being shown to a member as a rule they broke; the same limits are database
     constraints, so a stored activity always passes.
     """
@@ -113,16 +113,16 @@ class Claim:
     def __post_init__(self) -> None:
         if self.start > self.end:
             raise ValueError(
-                f"Claim {self.id!r} ends ({self.end}) before it starts ({self.start})."
+                f"Entry {self.id!r} ends ({self.end}) before it starts ({self.start})."
             )
         if not (self.points.is_finite() and self.points > 0):
-            raise ValueError(f"Claim {self.id!r} must have more than 0 points, not {self.points}.")
+            raise ValueError(f"Entry {self.id!r} must have more than 0 points, not {self.points}.")
         if not _has_at_most_two_places(self.points):
-            raise ValueError(f"Claim {self.id!r} has more than two decimal places: {self.points}.")
+            raise ValueError(f"Entry {self.id!r} has more than two decimal places: {self.points}.")
 
 
 class Outcome(StrEnum):
-    """How a claim was counted; stable codes for the API, exports and translations."""
+    """How an entry was counted; stable codes for the API, exports and translations."""
 
     COUNTED = "counted"
     PARTLY_CAPPED = "partly_capped"
@@ -134,14 +134,14 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimResult:
-    """How one claim counted, with the sentence shown to the member beside it."""
+class EntryResult:
+    """How one entry counted, with the sentence shown to the member beside it."""
 
-    claim: Claim
+    entry: Entry
     counted: Decimal
     outcome: Outcome
     explanation: str
-    """Why the claim counted what it did, written by :func:`keepcert.rules.text.explain`."""
+    """Why the entry counted what it did, written by :func:`keepcert.rules.text.explain`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +150,8 @@ class CategoryProgress:
 
     code: str
     name: str
-    claimed: Decimal
-    """Points of this category's claims whose dates lie inside the cycle."""
+    entered: Decimal
+    """Points of this category's entries whose dates lie inside the cycle."""
     counted: Decimal
     cap: Decimal | None
 
@@ -163,34 +163,34 @@ class CategoryProgress:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """Where a member stands in one cycle, down to each claim."""
+    """Where a member stands in one cycle, down to each entry."""
 
     window: Window
     required: Decimal
-    claimed: Decimal
+    entered: Decimal
     """Every point entered against the cycle, whether it counted or not, unknown categories
-    and dates outside the cycle included: not the sum of the categories' ``claimed``."""
+    and dates outside the cycle included: not the sum of the categories' ``entered``."""
     counted: Decimal
     remaining: Decimal
     percent: int
     compliant: bool
     categories: tuple[CategoryProgress, ...]
     """In the order the program displays them."""
-    claims: tuple[ClaimResult, ...]
+    entries: tuple[EntryResult, ...]
     """In canonical order: by end, then start, then id."""
 
-    def result_for(self, claim_id: str) -> ClaimResult:
-        """The result for one claim; ``KeyError`` if it was not part of the evaluation."""
-        for result in self.claims:
-            if result.claim.id == claim_id:
+    def result_for(self, entry_id: str) -> EntryResult:
+        """The result for one entry; ``KeyError`` if it was not part of the evaluation."""
+        for result in self.entries:
+            if result.entry.id == entry_id:
                 return result
-        raise KeyError(claim_id)
+        raise KeyError(entry_id)
 
 
-def _canonical_key(claim: Claim) -> tuple[date, date, str]:
+def _canonical_key(entry: Entry) -> tuple[date, date, str]:
     # Earliest finished first: a cap is filled by what the member completed first, and the
     # result never depends on the order the database happened to return rows in.
-    return (claim.end, claim.start, claim.id)
+    return (entry.end, entry.start, entry.id)
 
 
 def _percent(counted: Decimal, required: Decimal) -> int:
@@ -208,17 +208,17 @@ def is_claimable(end: date, *, until: date | None) -> bool:
     return until is None or end <= until
 
 
-def _ineligible(claim: Claim, rule: CategoryRule, window: Window, today: date) -> Outcome | None:
-    """Why a claim counts nothing whatever the caps, or ``None`` if it may count.
+def _ineligible(entry: Entry, rule: CountingRule, window: Window, today: date) -> Outcome | None:
+    """Why an entry counts nothing whatever the caps, or ``None`` if it may count.
 
     The checks run in order of what a member should fix first: wrong dates before a date
     that has not come yet, before a category retired on a date.
     """
-    if not window.contains_span(claim.start, claim.end):
+    if not window.contains_span(entry.start, entry.end):
         return Outcome.OUTSIDE_CYCLE
-    if claim.end > today:
+    if entry.end > today:
         return Outcome.FUTURE
-    if not is_claimable(claim.end, until=rule.claimable_until):
+    if not is_claimable(entry.end, until=rule.claimable_until):
         return Outcome.NOT_CLAIMABLE
     return None
 
@@ -226,7 +226,7 @@ def _ineligible(claim: Claim, rule: CategoryRule, window: Window, today: date) -
 def _apply_cap(
     points: Decimal, cap: Decimal | None, already_counted: Decimal
 ) -> tuple[Decimal, Outcome]:
-    """Count an eligible claim against what is left of its category's cap."""
+    """Count an eligible entry against what is left of its category's cap."""
     if cap is None or already_counted + points <= cap:
         return points, Outcome.COUNTED
     left = cap - already_counted  # never negative: nothing counts past the cap
@@ -236,78 +236,78 @@ def _apply_cap(
 
 
 def _explanation(
-    claim: Claim, counted: Decimal, outcome: Outcome, rule: CategoryRule | None, window: Window
+    entry: Entry, counted: Decimal, outcome: Outcome, rule: CountingRule | None, window: Window
 ) -> str:
-    """The sentence for a claim's outcome, quoting the rule or cycle that decided it."""
+    """The sentence for an entry's outcome, quoting the rule or cycle that decided it."""
     if outcome is Outcome.COUNTED:
-        return explain("claim.counted", points=claim.points)
+        return explain("entry.counted", points=entry.points)
     if outcome is Outcome.OUTSIDE_CYCLE:
-        return explain("claim.outside_cycle", start=window.start, end=window.end)
+        return explain("entry.outside_cycle", start=window.start, end=window.end)
     if outcome is Outcome.FUTURE:
-        return explain("claim.future")
+        return explain("entry.future")
     if outcome is Outcome.UNKNOWN_CATEGORY:
-        return explain("claim.unknown_category")
-    assert rule is not None  # every other outcome came from the claim's category rule
+        return explain("entry.unknown_category")
+    assert rule is not None  # every other outcome came from the entry's category rule
     if outcome is Outcome.NOT_CLAIMABLE:
         assert rule.claimable_until is not None
         limit = explain("category.claimable_until", category=rule.name, until=rule.claimable_until)
-        return explain("claim.not_claimable", limit=limit)
-    assert rule.max_points is not None  # only a capped category caps a claim
+        return explain("entry.not_claimable", limit=limit)
+    assert rule.max_points is not None  # only a capped category caps an entry
     if outcome is Outcome.PARTLY_CAPPED:
         return explain(
-            "claim.partly_capped",
+            "entry.partly_capped",
             counted=counted,
-            points=claim.points,
+            points=entry.points,
             category=rule.name,
             cap=rule.max_points,
         )
     if rule.max_points == 0:
-        return explain("claim.capped_at_zero", category=rule.name)
-    return explain("claim.capped", category=rule.name, cap=rule.max_points)
+        return explain("entry.capped_at_zero", category=rule.name)
+    return explain("entry.capped", category=rule.name, cap=rule.max_points)
 
 
 def evaluate(
-    requirement: Requirement, window: Window, claims: Iterable[Claim], today: date
+    requirement: Requirement, window: Window, entries: Iterable[Entry], today: date
 ) -> Progress:
-    """Count ``claims`` against one cycle as of ``today``.
+    """Count ``entries`` against one cycle as of ``today``.
 
-    A claim counts nothing when its category is unknown, its dates leave the cycle, it ends
-    after today, or it ends after its category's ``claimable_until``. Eligible claims of a
+    An entry counts nothing when its category is unknown, its dates leave the cycle, it ends
+    after today, or it ends after its category's ``claimable_until``. Eligible entries of a
     capped category fill the cap earliest-finished first; the one that crosses the cap
     counts what is left. Nothing here rounds: points are exact two-place decimals.
     """
-    ordered = sorted(claims, key=_canonical_key)
-    ids = [claim.id for claim in ordered]
+    ordered = sorted(entries, key=_canonical_key)
+    ids = [entry.id for entry in ordered]
     if len(set(ids)) != len(ids):
-        raise ValueError("Claim ids must be unique within one evaluation.")
+        raise ValueError("Entry ids must be unique within one evaluation.")
 
     codes = [rule.code for rule in requirement.categories]
-    claimed_by_category = dict.fromkeys(codes, _ZERO)
+    entered_by_category = dict.fromkeys(codes, _ZERO)
     counted_by_category = dict.fromkeys(codes, _ZERO)
-    results: list[ClaimResult] = []
-    for claim in ordered:
-        rule = requirement.category(claim.category)
+    results: list[EntryResult] = []
+    for entry in ordered:
+        rule = requirement.category(entry.category)
         if rule is None:
             counted, outcome = _ZERO, Outcome.UNKNOWN_CATEGORY
         else:
-            ineligible = _ineligible(claim, rule, window, today)
+            ineligible = _ineligible(entry, rule, window, today)
             if ineligible is not Outcome.OUTSIDE_CYCLE:
-                claimed_by_category[rule.code] += claim.points  # whether or not it counts
+                entered_by_category[rule.code] += entry.points  # whether or not it counts
             if ineligible is None:
                 counted, outcome = _apply_cap(
-                    claim.points, rule.max_points, counted_by_category[rule.code]
+                    entry.points, rule.max_points, counted_by_category[rule.code]
                 )
                 counted_by_category[rule.code] += counted
             else:
                 counted, outcome = _ZERO, ineligible
-        explanation = _explanation(claim, counted, outcome, rule, window)
-        results.append(ClaimResult(claim, counted, outcome, explanation))
+        explanation = _explanation(entry, counted, outcome, rule, window)
+        results.append(EntryResult(entry, counted, outcome, explanation))
 
     counted_total = sum(counted_by_category.values(), _ZERO)
     return Progress(
         window=window,
         required=requirement.required,
-        claimed=sum((claim.points for claim in ordered), _ZERO),
+        entered=sum((entry.points for entry in ordered), _ZERO),
         counted=counted_total,
         remaining=max(_ZERO, requirement.required - counted_total),
         percent=_percent(counted_total, requirement.required),
@@ -316,11 +316,11 @@ def evaluate(
             CategoryProgress(
                 code=rule.code,
                 name=rule.name,
-                claimed=claimed_by_category[rule.code],
+                entered=entered_by_category[rule.code],
                 counted=counted_by_category[rule.code],
                 cap=rule.max_points,
             )
             for rule in requirement.categories
         ),
-        claims=tuple(results),
+        entries=tuple(results),
     )

@@ -19,15 +19,15 @@ from typing import Any, Literal
 __all__ = ["MessageKey", "MessageValue", "explain", "format_date", "format_points", "points_phrase"]
 
 type MessageKey = Literal[
-    "claim.counted",
-    "claim.partly_capped",
-    "claim.capped",
-    "claim.capped_at_zero",
-    "claim.not_claimable",
+    "entry.counted",
+    "entry.partly_capped",
+    "entry.capped",
+    "entry.capped_at_zero",
+    "entry.not_claimable",
     "category.claimable_until",
-    "claim.outside_cycle",
-    "claim.future",
-    "claim.unknown_category",
+    "entry.outside_cycle",
+    "entry.future",
+    "entry.unknown_category",
     "pace.complete",
     "pace.ended_short",
     "pace.due_today",
@@ -37,25 +37,25 @@ type MessageKey = Literal[
 type MessageValue = str | int | Decimal | date
 
 _SENTENCES: dict[MessageKey, str] = {
-    # How one claim counted (keepcert.rules.counting)
-    "claim.counted": "Counted in full: {points}.",
-    "claim.partly_capped": (
+    # How one entry counted (keepcert.rules.counting)
+    "entry.counted": "Counted in full: {points}.",
+    "entry.partly_capped": (
         "{counted} of {points} counted: {category} counts at most {cap} a cycle."
     ),
-    "claim.capped": (
+    "entry.capped": (
         "Not counted: {category} counts at most {cap} a cycle, "
         "and earlier activities already reached that."
     ),
     # No earlier activity is to blame when the category counts nothing at all.
-    "claim.capped_at_zero": "Not counted: {category} counts no points in a cycle.",
-    "claim.not_claimable": "Not counted: {limit}",  # the limit is "category.claimable_until"
-    "claim.outside_cycle": (
+    "entry.capped_at_zero": "Not counted: {category} counts no points in a cycle.",
+    "entry.not_claimable": "Not counted: {limit}",  # the limit is "category.claimable_until"
+    "entry.outside_cycle": (
         "Not counted: the dates are outside this cycle ({start} \N{EN DASH} {end})."
     ),
-    "claim.future": "Not counted yet: the activity ends after today.",
-    "claim.unknown_category": "Not counted: this category is not part of the program.",
+    "entry.future": "Not counted yet: the activity ends after today.",
+    "entry.unknown_category": "Not counted: this category is not part of the program.",
     # A category retired on a date (keepcert.rules.counting.is_claimable): the form's
-    # guidance, the service's refusal and, quoted, a claim's explanation.
+    # guidance, the service's refusal and, quoted, an entry's explanation.
     "category.claimable_until": "{category} can only be claimed for activity up to {until}.",
     # The member's plan for the cycle (keepcert.rules.pace). Pages print the pace's status
     # ("Requirement met.", "On track.") before the plan, so a plan never repeats it.
@@ -142,7 +142,7 @@ _SHOWN_AS: dict[str, Callable[[Any], str]] = {
 def explain(key: MessageKey, /, **values: MessageValue) -> str:
     """The sentence a member reads for ``key``, quoting ``values``.
 
-    ``explain("claim.counted", points=Decimal("2.50"))`` is "Counted in full: 2.5 points."
+    ``explain("entry.counted", points=Decimal("2.50"))`` is "Counted in full: 2.5 points."
     A value the sentence needs and was not given raises ``KeyError``.
     """
     shown = {name: _SHOWN_AS[name](value) for name, value in values.items()}

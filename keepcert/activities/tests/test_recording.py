@@ -440,11 +440,11 @@ def test_a_category_maximum_keeps_the_entry_and_explains_what_counted(
     current = member_summaries(alice)[0].current
     assert current is not None and current.progress is not None
     progress = current.progress
-    assert progress.claimed == Decimal(19)
+    assert progress.entered == Decimal(19)
     assert progress.counted == Decimal(13)
     assert progress.remaining == Decimal(17)
     formal = next(c for c in progress.categories if c.code == "formal-education")
-    assert (formal.name, formal.claimed, formal.counted, formal.cap) == (
+    assert (formal.name, formal.entered, formal.counted, formal.cap) == (
         "Formal Education",
         Decimal(16),
         Decimal(10),

@@ -357,6 +357,6 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(
     assert [s.certification.credential.code for s in summaries] == ["MLT", "RMA", "RPT"]
     for summary in summaries:
         assert summary.current is not None and summary.current.progress is not None
-        assert summary.current.progress.claimed == Decimal(125)
+        assert summary.current.progress.entered == Decimal(125)
         assert len(summary.current.lines) == 100
     assert len(summaries[0].past_cycles) == 2

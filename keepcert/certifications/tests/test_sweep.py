@@ -122,7 +122,7 @@ def expected(cycle: Cycle, today: date) -> tuple[object, ...]:
         cycle.pk,
         cycle.certification_id,
         totals.required,
-        totals.claimed,
+        totals.entered,
         totals.counted,
         totals.compliant,
         pace.status,
@@ -140,7 +140,7 @@ def actual(standing: Standing) -> tuple[object, ...]:
         standing.cycle_id,
         standing.certification_id,
         standing.required,
-        standing.claimed,
+        standing.entered,
         standing.counted,
         standing.compliant,
         standing.pace.status,
@@ -174,7 +174,7 @@ def test_the_sweep_agrees_with_the_rules_core(program: Program, seed: int) -> No
         result.outcome
         for cycle in cycles.values()
         if (progress := cycle_progress(cycle, today=today).progress) is not None
-        for result in progress.claims
+        for result in progress.entries
     }
     assert len(outcomes) >= 3, outcomes
 
@@ -189,7 +189,7 @@ def test_the_random_populations_reach_every_rule(program: Program) -> None:
         result.outcome.value
         for cycle in Cycle.objects.open().select_related("certification__member__program")
         if (progress := cycle_progress(cycle, today=today).progress) is not None
-        for result in progress.claims
+        for result in progress.entries
     }
     assert outcomes >= {
         "counted",

@@ -6,12 +6,12 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
-from keepcert.rules import CategoryRule, Claim, Requirement, first_cycle
+from keepcert.rules import CountingRule, Entry, Requirement, first_cycle
 
-PROFESSIONAL = CategoryRule("PE", "Professional Education")
-FORMAL = CategoryRule("FE", "Formal Education", max_points=Decimal(10))
-AUTHORSHIP = CategoryRule("AU", "Authorship of Written Works", max_points=Decimal(1))
-EMPLOYMENT = CategoryRule("EV", "Employment Verification", claimable_until=date(2020, 12, 31))
+PROFESSIONAL = CountingRule("PE", "Professional Education")
+FORMAL = CountingRule("FE", "Formal Education", max_points=Decimal(10))
+AUTHORSHIP = CountingRule("AU", "Authorship of Written Works", max_points=Decimal(1))
+EMPLOYMENT = CountingRule("EV", "Employment Verification", claimable_until=date(2020, 12, 31))
 
 # The SPEC's example cycle: certified 2023-05-10.
 CYCLE = first_cycle(date(2023, 5, 10))
@@ -19,7 +19,7 @@ CYCLE = first_cycle(date(2023, 5, 10))
 
 def make_requirement(
     required: Decimal | int | str = 30,
-    categories: tuple[CategoryRule, ...] = (PROFESSIONAL, FORMAL, AUTHORSHIP, EMPLOYMENT),
+    categories: tuple[CountingRule, ...] = (PROFESSIONAL, FORMAL, AUTHORSHIP, EMPLOYMENT),
 ) -> Requirement:
     return Requirement(Decimal(required), categories)
 
@@ -27,7 +27,7 @@ def make_requirement(
 _ids = itertools.count(1)
 
 
-def make_claim(
+def make_entry(
     points: Decimal | int | str = 1,
     *,
     category: str = "PE",
@@ -35,9 +35,9 @@ def make_claim(
     end: date | None = None,
     id: str | None = None,
     title: str = "Phlebotomy update",
-) -> Claim:
-    return Claim(
-        id=f"claim-{next(_ids)}" if id is None else id,
+) -> Entry:
+    return Entry(
+        id=f"entry-{next(_ids)}" if id is None else id,
         category=category,
         title=title,
         start=start,

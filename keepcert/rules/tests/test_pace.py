@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from keepcert.rules import Pace, PaceStatus, Progress, Window, assess_pace, evaluate
-from keepcert.rules.tests.factories import CYCLE, make_claim, make_requirement
+from keepcert.rules.tests.factories import CYCLE, make_entry, make_requirement
 
 # CYCLE runs 2023-05-10 .. 2026-05-31.
 
@@ -17,8 +17,8 @@ def progress_with(
     counted: str | int, *, today: date, required: str | int = 30, window: Window = CYCLE
 ) -> Progress:
     """A cycle in which ``counted`` points were earned on its first day."""
-    claims = [make_claim(counted, start=window.start)] if Decimal(counted) else []
-    return evaluate(make_requirement(required), window, claims, today)
+    entries = [make_entry(counted, start=window.start)] if Decimal(counted) else []
+    return evaluate(make_requirement(required), window, entries, today)
 
 
 def pace_at(

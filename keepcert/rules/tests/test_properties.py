@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keepcert.rules import (
-    CategoryRule,
-    Claim,
+    CountingRule,
+    Entry,
     Progress,
     Requirement,
     Window,
@@ -24,7 +24,7 @@ from keepcert.rules import (
 FAST = settings(max_examples=60, deadline=None)
 
 EPOCH = date(2020, 1, 1)
-SPAN_DAYS = 1500  # about four years: claims fall before, inside and after the windows
+SPAN_DAYS = 1500  # about four years: entries fall before, inside and after the windows
 
 days = st.integers(0, SPAN_DAYS).map(lambda n: EPOCH + timedelta(days=n))
 
@@ -47,7 +47,7 @@ def windows(draw: st.DrawFn) -> Window:
 @st.composite
 def requirements(draw: st.DrawFn) -> Requirement:
     rules = tuple(
-        CategoryRule(
+        CountingRule(
             code,
             f"Category {code}",
             max_points=draw(st.none() | hundredths(0, 4000)),
@@ -58,77 +58,77 @@ def requirements(draw: st.DrawFn) -> Requirement:
     return Requirement(draw(hundredths(0, 6000)), rules)
 
 
-def claim_lists(max_size: int = 12) -> st.SearchStrategy[list[Claim]]:
-    # "XX" is not in the program: those claims must count nothing.
+def entry_lists(max_size: int = 12) -> st.SearchStrategy[list[Entry]]:
+    # "XX" is not in the program: those entries must count nothing.
     fields = st.tuples(st.sampled_from((*CODES, "XX")), days, st.integers(0, 120), points)
     return st.lists(fields, max_size=max_size).map(
         lambda rows: [
-            Claim(f"c{index}", code, f"Activity {index}", start, start + timedelta(length), pts)
+            Entry(f"c{index}", code, f"Activity {index}", start, start + timedelta(length), pts)
             for index, (code, start, length, pts) in enumerate(rows)
         ]
     )
 
 
-def counted_by_claim(progress: Progress) -> dict[str, Decimal]:
-    return {result.claim.id: result.counted for result in progress.claims}
+def counted_by_entry(progress: Progress) -> dict[str, Decimal]:
+    return {result.entry.id: result.counted for result in progress.entries}
 
 
 @FAST
-@given(requirements(), windows(), claim_lists(), days)
-def test_counted_never_exceeds_claimed(
-    requirement: Requirement, window: Window, claims: list[Claim], today: date
+@given(requirements(), windows(), entry_lists(), days)
+def test_counted_never_exceeds_entered(
+    requirement: Requirement, window: Window, entries: list[Entry], today: date
 ) -> None:
-    progress = evaluate(requirement, window, claims, today)
-    assert 0 <= progress.counted <= progress.claimed
-    for result in progress.claims:
-        assert 0 <= result.counted <= result.claim.points
+    progress = evaluate(requirement, window, entries, today)
+    assert 0 <= progress.counted <= progress.entered
+    for result in progress.entries:
+        assert 0 <= result.counted <= result.entry.points
     for category in progress.categories:
-        assert 0 <= category.counted <= category.claimed
+        assert 0 <= category.counted <= category.entered
     # The totals a member sees add up, line by line and category by category.
-    assert progress.counted == sum(r.counted for r in progress.claims)
+    assert progress.counted == sum(r.counted for r in progress.entries)
     assert progress.counted == sum(c.counted for c in progress.categories)
 
 
 @FAST
-@given(requirements(), windows(), claim_lists(), days)
+@given(requirements(), windows(), entry_lists(), days)
 def test_no_category_counts_past_its_cap(
-    requirement: Requirement, window: Window, claims: list[Claim], today: date
+    requirement: Requirement, window: Window, entries: list[Entry], today: date
 ) -> None:
-    progress = evaluate(requirement, window, claims, today)
+    progress = evaluate(requirement, window, entries, today)
     for category in progress.categories:
         if category.cap is not None:
             assert category.counted <= category.cap
 
 
 @FAST
-@given(requirements(), windows(), claim_lists(max_size=10), claim_lists(max_size=1), days)
-def test_adding_a_claim_never_lowers_the_counted_total(
+@given(requirements(), windows(), entry_lists(max_size=10), entry_lists(max_size=1), days)
+def test_adding_a_entry_never_lowers_the_counted_total(
     requirement: Requirement,
     window: Window,
-    claims: list[Claim],
-    extra: list[Claim],
+    entries: list[Entry],
+    extra: list[Entry],
     today: date,
 ) -> None:
-    before = evaluate(requirement, window, claims, today)
-    added = [Claim("added", c.category, c.title, c.start, c.end, c.points) for c in extra]
-    after = evaluate(requirement, window, [*claims, *added], today)
+    before = evaluate(requirement, window, entries, today)
+    added = [Entry("added", c.category, c.title, c.start, c.end, c.points) for c in extra]
+    after = evaluate(requirement, window, [*entries, *added], today)
     assert after.counted >= before.counted
-    assert after.claimed >= before.claimed
+    assert after.entered >= before.entered
 
 
 @FAST
-@given(requirements(), windows(), claim_lists(), days, st.data())
-def test_the_result_does_not_depend_on_claim_order(
+@given(requirements(), windows(), entry_lists(), days, st.data())
+def test_the_result_does_not_depend_on_entry_order(
     requirement: Requirement,
     window: Window,
-    claims: list[Claim],
+    entries: list[Entry],
     today: date,
     data: st.DataObject,
 ) -> None:
-    shuffled = data.draw(st.permutations(claims))
-    original = evaluate(requirement, window, claims, today)
+    shuffled = data.draw(st.permutations(entries))
+    original = evaluate(requirement, window, entries, today)
     reordered = evaluate(requirement, window, shuffled, today)
-    assert counted_by_claim(reordered) == counted_by_claim(original)
+    assert counted_by_entry(reordered) == counted_by_entry(original)
     assert reordered == original  # outcomes, sentences, order and totals alike
 
 

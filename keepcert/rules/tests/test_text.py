@@ -75,12 +75,12 @@ def test_every_message_key_has_a_sentence(key: MessageKey) -> None:
 
 
 def test_sentences_show_points_counts_and_dates_as_members_read_them() -> None:
-    assert explain("claim.partly_capped", **EVERY_VALUE) == (
+    assert explain("entry.partly_capped", **EVERY_VALUE) == (
         "1.5 of 2.5 points counted: Authorship counts at most 1 point a cycle."
     )
     limit = explain("category.claimable_until", category="Employment", until=date(2020, 12, 31))
     assert limit == "Employment can only be claimed for activity up to December 31, 2020."
-    assert explain("claim.not_claimable", limit=limit) == (
+    assert explain("entry.not_claimable", limit=limit) == (
         "Not counted: Employment can only be claimed for activity up to December 31, 2020."
     )
     assert explain("pace.due_in_days", remaining=Decimal(1), days=1) == "1 point in 1 day."
@@ -91,4 +91,4 @@ def test_sentences_show_points_counts_and_dates_as_members_read_them() -> None:
 
 def test_a_sentence_missing_a_value_is_an_error_not_a_gap() -> None:
     with pytest.raises(KeyError, match="points"):
-        explain("claim.counted")
+        explain("entry.counted")

@@ -1,19 +1,15 @@
-"""What the API reads and writes.
+"""What the API reads: request bodies parsed strictly into types.
 
-Inputs are parsed strictly into types (a date is an ISO date string, a flag is a JSON
-boolean, unknown fields are refused); whether the values make an acceptable entry is
-the services' business. Outputs give points as decimal strings with two places
-("3.00"), so no client ever sees a binary-float rounding of a member's points.
-
-The OpenAPI document is as strict as the rules: `category` lists the codes of the
-program's categories (read from the database each time the document is generated, so
-it follows the program loaded), and `attest` is documented as required and `true`.
+A date is an ISO date string, a flag is a JSON boolean, unknown fields are refused;
+whether the values make an acceptable entry is the services' business. The OpenAPI
+document is as strict as the rules: `category` lists the codes of the program's
+categories, and `attest` is documented as required and `true`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -39,7 +35,6 @@ from keepcert.core.errors import DomainError
 from keepcert.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from keepcert.program.models import Program
 from keepcert.program.selectors import rules_of
-from keepcert.rules import Outcome, PaceStatus
 
 # ---------------------------------------------------------------------------- parsing
 
@@ -225,211 +220,7 @@ class ActivityPatch(_Input):
     confirm_duplicate: StrictBool = Field(False, description=_CONFIRM)
 
 
-# ---------------------------------------------------------------------------- output
-
-Points = Annotated[
-    str,
-    Field(
-        description='Points as a decimal string with two places, e.g. "3.00".',
-        examples=["3.00"],
-    ),
-]
-
-
-class CredentialOut(BaseModel):
-    code: str = Field(examples=["RMA"])
-    name: str = Field(examples=["Registered Medical Assistant"])
-
-
-class CycleOut(BaseModel):
-    """One CE cycle; both dates inclusive."""
-
-    id: int
-    certification_id: int
-    credential_code: str
-    start: date
-    end: date
-    status: str = Field(description="`open`, `compliant` or `noncompliant`.")
-    status_label: str
-
-
-class CertificationOut(BaseModel):
-    id: int
-    credential: CredentialOut
-    certified_on: date
-    status: str = Field(
-        description="`active`, `inactive`, `lapsed`, `exempt`, `revoked` or `retired`."
-    )
-    status_label: str
-    status_reason: str
-    status_changed_on: date | None
-    current_cycle: CycleOut | None = Field(
-        description="The open cycle, else the latest one; null for an exempt certification."
-    )
-
-
-class AddressOut(BaseModel):
-    line1: str
-    line2: str
-    city: str
-    region: str
-    postal_code: str
-    country: str = Field(description="ISO 3166-1 alpha-2 code.")
-
-
-class CategoryOut(BaseModel):
-    code: str
-    name: str
-
-
-class MeOut(BaseModel):
-    member_number: str
-    first_name: str
-    last_name: str
-    email: str
-    address: AddressOut
-    certifications: list[CertificationOut]
-    categories: list[CategoryOut] = Field(
-        description="The activity categories you can record against today."
-    )
-
-
-class CategoryProgressOut(BaseModel):
-    code: str
-    name: str
-    claimed: Points
-    counted: Points
-    cap: Points | None = Field(
-        description="Most points the category counts in a cycle; null: no cap."
-    )
-
-
-class PaceOut(BaseModel):
-    status: PaceStatus
-    plan: str = Field(examples=["6 points in 5 months: about 1.2 a month."])
-    expected_by_now: Points
-    per_month: Points | None = Field(
-        description="Points a month that close the gap; null when nothing more is needed."
-    )
-    months_left: int
-
-
-class ProgressLineOut(BaseModel):
-    """How one activity counted in the cycle."""
-
-    activity_id: int
-    title: str
-    category: CategoryOut
-    start_date: date
-    end_date: date
-    points: Points = Field(description="Points claimed.")
-    counted: Points
-    outcome: Outcome
-    explanation: str
-
-
-_NEXT = (
-    "Send it back as `cursor` (with the same other parameters) for the following page; "
-    "null on the last page."
-)
-
-
-class CertificationPage(BaseModel):
-    items: list[CertificationOut]
-    next: str | None = Field(description=_NEXT)
-
-
-class CyclePage(BaseModel):
-    items: list[CycleOut]
-    next: str | None = Field(description=_NEXT)
-
-
-class CycleProgressOut(BaseModel):
-    """Where a cycle stands. The progress fields are null, with `message` saying why, when
-    the program has not set the credential's points yet; the activities are listed anyway."""
-
-    cycle: CycleOut
-    credential: CredentialOut
-    is_current: bool
-    recording_open: bool = Field(description="Whether new activities can be recorded in it today.")
-    message: str | None
-    required: Points | None
-    claimed: Points | None
-    counted: Points | None
-    remaining: Points | None
-    percent: int | None
-    compliant: bool | None
-    days_left: int | None = Field(description="Days after today until the cycle ends.")
-    pace: PaceOut | None
-    categories: list[CategoryProgressOut]
-    activities: list[ProgressLineOut] = Field(
-        description="A page of the cycle's activities, latest first (see `limit` and `cursor`)."
-    )
-    activities_next: str | None = Field(
-        description=(
-            "Send it back as `cursor` for the cycle's following activities; null when "
-            "these are the last."
-        )
-    )
-
-
-class ActivityCycleOut(BaseModel):
-    cycle_id: int
-    certification_id: int
-    credential_code: str
-    start: date
-    end: date
-
-
-class EvidenceOut(BaseModel):
-    """A file kept with an activity. Download it in the web portal."""
-
-    id: int
-    name: str = Field(description="The file's name as the member uploaded it.")
-    size: int = Field(description="In bytes.")
-    uploaded_at: datetime
-
-
-class ActivityOut(BaseModel):
-    id: int
-    category: CategoryOut
-    title: str
-    provider: str
-    start_date: date
-    end_date: date
-    points: Points
-    units: Points | None
-    notes: str
-    cycles: list[ActivityCycleOut] = Field(
-        description="The cycles the activity is claimed against."
-    )
-    evidence: list[EvidenceOut] = Field(
-        description="The evidence files kept with the activity, oldest first."
-    )
-    attested_at: datetime
-    created_at: datetime
-    updated_at: datetime
-
-
-class ActivityPage(BaseModel):
-    items: list[ActivityOut]
-    next: str | None = Field(description=_NEXT)
-
-
-class CountingOut(BaseModel):
-    cycle_id: int
-    counted: Points
-    outcome: Outcome
-    explanation: str
-
-
-class ActivityDetailOut(ActivityOut):
-    counting: list[CountingOut] = Field(
-        description="How the activity counts in each of its cycles."
-    )
-    changeable: bool = Field(description="Whether it can still be edited or deleted.")
-    locked_reason: str | None = Field(description="Why it can no longer be changed, if so.")
-
+# ---------------------------------------------------------------------------- query
 
 Limit = Annotated[
     int | None,
