@@ -12,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from keepcert.activities.evidence import file_size_limit
-from keepcert.activities.filetypes import ACCEPT
+from keepcert.activities.filetypes import ACCEPT, ALLOWED_NAMES
 from keepcert.activities.limits import (
     MAX_EVIDENCE_FILES,
     MAX_NOTES_LENGTH,
@@ -184,10 +184,8 @@ class ActivityForm(AccessibleForm):
         help_text=format_lazy(
             "{} {}",
             format_lazy(
-                _(
-                    "Certificate, transcript or letter: PDF, image, text or Word file, up to "
-                    "{size} each."
-                ),
+                _("Certificate, transcript or letter: {types}, up to {size} each."),
+                types=ALLOWED_NAMES,
                 size=file_size_limit(),
             ),
             _("Only you can see these, unless your activity is audited."),

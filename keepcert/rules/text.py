@@ -60,7 +60,7 @@ _SENTENCES: dict[MessageKey, str] = {
     # The member's plan for the cycle (keepcert.rules.pace). Pages print the pace's status
     # ("Requirement met.", "On track.") before the plan, so a plan never repeats it.
     "pace.complete": "Nothing more is needed this cycle.",
-    "pace.ended_short": "This cycle ended {remaining} short.",
+    "pace.ended_short": "It closed {remaining} below the requirement.",
     "pace.due_today": "{remaining} by the end of today.",
     "pace.due_in_days": "{remaining} in {days}.",
     "pace.due_in_months": "{remaining} in {months}: about {per_month} a month.",

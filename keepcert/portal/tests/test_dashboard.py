@@ -162,7 +162,7 @@ def test_the_dashboard_after_the_grace_period_offers_no_recording(
     alice_client: Client, after_grace: Activity
 ) -> None:
     page = text(alice_client.get(reverse("portal:dashboard")))
-    assert "Ended short. This cycle ended 27 points short." in page
+    assert "Ended short. It closed 27 points below the requirement." in page
     form = text(alice_client.get(reverse("portal:activity_new")))
     assert "None of your certifications has a CE cycle open for recording right now." in form
 

@@ -30,7 +30,7 @@ from keepcert.testing import EXECUTABLE, make_upload
 CHICAGO = ZoneInfo("America/Chicago")
 MB = 1024 * 1024
 HELP = (
-    "Certificate, transcript or letter: PDF, image, text or Word file, up to 10 MB each. "
+    "Certificate, transcript or letter: PDF, JPEG, PNG, HEIC, TXT or DOCX, up to 10 MB each. "
     "Only you can see these, unless your activity is audited."
 )
 

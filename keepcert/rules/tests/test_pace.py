@@ -84,7 +84,10 @@ def test_the_last_day_is_still_open() -> None:
 
 @pytest.mark.parametrize(
     ("counted", "plan"),
-    [(26, "This cycle ended 4 points short."), (29, "This cycle ended 1 point short.")],
+    [
+        (26, "It closed 4 points below the requirement."),
+        (29, "It closed 1 point below the requirement."),
+    ],
 )
 def test_a_cycle_that_ended_without_the_points_ended_short(counted: int, plan: str) -> None:
     pace = pace_at(counted, date(2026, 6, 1))
