@@ -69,13 +69,16 @@ class ActivityClaim(models.Model):
     """An activity counted toward one cycle ("report once" fills several)."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="claims")
+    # Indexed by the unique constraint below, which leads with the cycle.
     cycle = models.ForeignKey(
-        "certifications.Cycle", on_delete=models.CASCADE, related_name="claims"
+        "certifications.Cycle", on_delete=models.CASCADE, related_name="claims", db_index=False
     )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["activity", "cycle"], name="claim_once_per_cycle")
+            # Cycle first: its index then also lists a cycle's activities without reading
+            # the table, which is how the daily sweep reads every open cycle's claims.
+            models.UniqueConstraint(fields=["cycle", "activity"], name="claim_once_per_cycle")
         ]
 
     def __str__(self) -> str:

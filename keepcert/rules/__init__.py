@@ -41,7 +41,11 @@ cap) and one :class:`EntryResult` per entry: the points it counted, its **outcom
 (:class:`Outcome`, a stable code such as ``partly_capped``) and its **explanation**, the
 sentence a member reads, written by :func:`keepcert.rules.text.explain` from a message key
 and the values it quotes. :func:`assess_pace` turns a progress into a :class:`Pace`: a
-:class:`PaceStatus` and a one-sentence plan, written the same way.
+:class:`PaceStatus`, its figures and a one-sentence plan, written the same way.
+
+Totals alone: :func:`compliance` (remaining, percent, compliant from required and counted)
+and :class:`PaceClock` (a pace from counted points) are the same rules for a caller that
+summed the points elsewhere, such as the daily sweep, which sums them in SQL.
 
 ``Progress.entered`` is every point put to the evaluation, unknown categories and dates
 outside the cycle included; it is *not* the sum of the categories' ``entered``, which counts
@@ -62,12 +66,14 @@ from __future__ import annotations
 
 from keepcert.rules.counting import (
     CategoryProgress,
+    Compliance,
     CountingRule,
     Entry,
     EntryResult,
     Outcome,
     Progress,
     Requirement,
+    compliance,
     evaluate,
     is_claimable,
 )
@@ -81,21 +87,24 @@ from keepcert.rules.cycles import (
     recording_deadline,
     requires_ce,
 )
-from keepcert.rules.pace import Pace, PaceStatus, assess_pace
+from keepcert.rules.pace import Pace, PaceClock, PaceStatus, assess_pace
 from keepcert.rules.text import explain, format_date, format_points, points_phrase
 
 __all__ = [
     "CategoryProgress",
+    "Compliance",
     "CountingRule",
     "Entry",
     "EntryResult",
     "Outcome",
     "Pace",
+    "PaceClock",
     "PaceStatus",
     "Progress",
     "Requirement",
     "Window",
     "assess_pace",
+    "compliance",
     "cycles_until",
     "evaluate",
     "explain",

@@ -11,18 +11,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from keepcert.rules.cycles import Window
 from keepcert.rules.text import explain
 
 __all__ = [
     "CategoryProgress",
+    "Compliance",
     "CountingRule",
     "Entry",
     "EntryResult",
     "Outcome",
     "Progress",
     "Requirement",
+    "compliance",
     "evaluate",
     "is_claimable",
 ]
@@ -193,12 +196,29 @@ def _canonical_key(entry: Entry) -> tuple[date, date, str]:
     return (entry.end, entry.start, entry.id)
 
 
-def _percent(counted: Decimal, required: Decimal) -> int:
-    if required == 0:
-        return 100
+class Compliance(NamedTuple):
+    """What a number of counted points means against the points required."""
+
+    remaining: Decimal
+    """Points still to count; never negative, so extra points are not "remaining"."""
+    percent: int
+    """Counted as a whole percentage of required, floored and clamped to 0–100."""
+    compliant: bool
+
+
+def compliance(required: Decimal, counted: Decimal) -> Compliance:
+    """Remaining, percent and compliant from the two totals alone.
+
+    The one place these are decided: :func:`evaluate` asks here for a cycle it explains
+    claim by claim, and a caller that summed the counted points elsewhere (the daily
+    sweep sums them in SQL) asks here too, so the two never disagree.
+    """
+    if counted >= required:
+        return Compliance(_ZERO, 100, True)
     # Integer division of exact decimals floors without a rounded intermediate, so 29.99
     # of 30 shows 99%, never a premature 100%.
-    return max(0, min(100, int((counted * 100) // required)))
+    percent = max(0, int((counted * 100) // required))
+    return Compliance(required - counted, percent, False)
 
 
 def is_claimable(end: date, *, until: date | None) -> bool:
@@ -304,14 +324,15 @@ def evaluate(
         results.append(EntryResult(entry, counted, outcome, explanation))
 
     counted_total = sum(counted_by_category.values(), _ZERO)
+    totals = compliance(requirement.required, counted_total)
     return Progress(
         window=window,
         required=requirement.required,
         entered=sum((entry.points for entry in ordered), _ZERO),
         counted=counted_total,
-        remaining=max(_ZERO, requirement.required - counted_total),
-        percent=_percent(counted_total, requirement.required),
-        compliant=counted_total >= requirement.required,
+        remaining=totals.remaining,
+        percent=totals.percent,
+        compliant=totals.compliant,
         categories=tuple(
             CategoryProgress(
                 code=rule.code,

@@ -6,17 +6,18 @@ of the cycle has gone, and turning the gap into points per month, does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
 
-from keepcert.rules.counting import Progress
+from keepcert.rules.counting import Progress, compliance
 from keepcert.rules.cycles import Window, last_day_of_month
 from keepcert.rules.text import explain
 
-__all__ = ["Pace", "PaceStatus", "assess_pace"]
+__all__ = ["Pace", "PaceClock", "PaceStatus", "assess_pace"]
 
+_ZERO = Decimal(0)
 _HUNDREDTH = Decimal("0.01")
 _TENTH = Decimal("0.1")
 # Below a month left, "points a month" stops being useful and days are what a member counts.
@@ -34,7 +35,11 @@ class PaceStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Pace:
-    """A member's pace through one cycle and the plan that closes the gap."""
+    """A member's pace through one cycle and the plan that closes the gap.
+
+    The plan and the points a month are derived when read: a page or a notice reads them
+    for one cycle, while the daily sweep judges every open cycle and reads the status.
+    """
 
     status: PaceStatus
     expected_by_now: Decimal
@@ -42,11 +47,41 @@ class Pace:
     days_left: int
     """Days after today until the cycle ends; 0 on its last day and after it."""
     months_left: int
-    per_month: Decimal | None
-    """Points a month that close the gap; ``None`` when nothing more can or need be done."""
-    plan: str
-    """What the member needs to do, in one sentence written by
-    :func:`keepcert.rules.text.explain`."""
+    remaining: Decimal
+    """Points still to count (``Progress.remaining``)."""
+
+    @property
+    def per_month(self) -> Decimal | None:
+        """Points a month that close the gap; ``None`` when nothing more can or need be done.
+
+        Rounded up, not to nearest: a plan followed to the letter must reach the
+        requirement, and a small gap must never read as "about 0 a month".
+        """
+        if self.status is PaceStatus.COMPLETE or self.status is PaceStatus.ENDED_SHORT:
+            return None
+        # months_left is at least 1 while the cycle runs, its last day included.
+        return (self.remaining / self.months_left).quantize(_TENTH, rounding=ROUND_UP)
+
+    @property
+    def plan(self) -> str:
+        """What the member needs to do, in one sentence written by
+        :func:`keepcert.rules.text.explain`."""
+        if self.status is PaceStatus.COMPLETE:
+            return explain("pace.complete")
+        if self.status is PaceStatus.ENDED_SHORT:
+            return explain("pace.ended_short", remaining=self.remaining)
+        if self.days_left == 0:
+            return explain("pace.due_today", remaining=self.remaining)
+        if self.days_left < _DAYS_FOR_MONTHLY_PLAN:
+            return explain("pace.due_in_days", remaining=self.remaining, days=self.days_left)
+        per_month = self.per_month
+        assert per_month is not None  # the cycle is still running
+        return explain(
+            "pace.due_in_months",
+            remaining=self.remaining,
+            months=self.months_left,
+            per_month=per_month,
+        )
 
 
 def _expected_by_now(window: Window, required: Decimal, today: date) -> Decimal:
@@ -67,51 +102,60 @@ def _months_until(today: date, end: date) -> int:
     return max(months, 1)
 
 
-def assess_pace(progress: Progress, today: date) -> Pace:
-    """Judge the pace of ``progress`` as of ``today`` and write the member's plan.
+@dataclass(frozen=True, slots=True)
+class PaceClock:
+    """The part of pace that does not depend on what was counted: one cycle's window and
+    points required, as of one day.
 
-    Points per month are rounded up, not to nearest: a plan followed to the letter must
-    reach the requirement, and a small gap must never read as "about 0 a month".
+    :meth:`at` works out the calendar once; :meth:`assess` then judges any number of
+    counted points with a comparison. The daily sweep judges every open cycle while
+    cycles share few windows, so it keeps one clock per window and requirement;
+    :func:`assess_pace` is the same two steps for one cycle.
     """
-    window = progress.window
-    expected = _expected_by_now(window, progress.required, today)
-    days_left = max((window.end - today).days, 0)
-    ended = today > window.end
 
-    if progress.compliant or ended:
-        return Pace(
-            status=PaceStatus.COMPLETE if progress.compliant else PaceStatus.ENDED_SHORT,
-            expected_by_now=expected,
-            days_left=days_left,
+    required: Decimal
+    expected_by_now: Decimal
+    days_left: int
+    months_left: int
+    """Calendar months left, rounded up; 0 once the cycle has ended."""
+    ended: bool
+    _complete: Pace = field(init=False, repr=False, compare=False)
+    """The pace of every cycle on this clock that met its requirement: one, shared."""
+
+    def __post_init__(self) -> None:
+        complete = Pace(
+            PaceStatus.COMPLETE, self.expected_by_now, self.days_left, self.months_left, _ZERO
+        )
+        # A frozen dataclass fills a derived field this way; it is set here and never again.
+        object.__setattr__(self, "_complete", complete)
+
+    @classmethod
+    def at(cls, window: Window, required: Decimal, today: date) -> PaceClock:
+        ended = today > window.end
+        return cls(
+            required=required,
+            expected_by_now=_expected_by_now(window, required, today),
+            days_left=max((window.end - today).days, 0),
+            # On the cycle's last day days_left is 0 but the day is still there to use:
+            # it is planned as one (part) month rather than divided by zero.
             months_left=0 if ended else _months_until(today, window.end),
-            per_month=None,
-            plan=(
-                explain("pace.complete")
-                if progress.compliant
-                else explain("pace.ended_short", remaining=progress.remaining)
-            ),
+            ended=ended,
         )
 
-    # On the cycle's last day days_left is 0 but the day is still there to use: plan it as
-    # one (part) month rather than dividing by zero.
-    months_left = _months_until(today, window.end)
-    per_month = (progress.remaining / months_left).quantize(_TENTH, rounding=ROUND_UP)
-    if days_left == 0:
-        plan = explain("pace.due_today", remaining=progress.remaining)
-    elif days_left < _DAYS_FOR_MONTHLY_PLAN:
-        plan = explain("pace.due_in_days", remaining=progress.remaining, days=days_left)
-    else:
-        plan = explain(
-            "pace.due_in_months",
-            remaining=progress.remaining,
-            months=months_left,
-            per_month=per_month,
-        )
-    return Pace(
-        status=PaceStatus.ON_TRACK if progress.counted >= expected else PaceStatus.BEHIND,
-        expected_by_now=expected,
-        days_left=days_left,
-        months_left=months_left,
-        per_month=per_month,
-        plan=plan,
-    )
+    def assess(self, counted: Decimal) -> Pace:
+        """The pace of a cycle that has counted ``counted`` points."""
+        remaining, _, compliant = compliance(self.required, counted)
+        if compliant:
+            return self._complete
+        if self.ended:
+            status = PaceStatus.ENDED_SHORT
+        elif counted >= self.expected_by_now:
+            status = PaceStatus.ON_TRACK
+        else:
+            status = PaceStatus.BEHIND
+        return Pace(status, self.expected_by_now, self.days_left, self.months_left, remaining)
+
+
+def assess_pace(progress: Progress, today: date) -> Pace:
+    """Judge the pace of ``progress`` as of ``today``; its ``plan`` is the member's plan."""
+    return PaceClock.at(progress.window, progress.required, today).assess(progress.counted)

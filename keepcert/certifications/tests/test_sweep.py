@@ -208,19 +208,46 @@ def test_the_random_populations_reach_every_rule(program: Program) -> None:
     ]
 
 
-def test_each_batch_is_one_sums_query_and_rule_sets_load_once(program: Program) -> None:
+def test_one_statement_sums_every_batch_and_rule_sets_load_once(program: Program) -> None:
     later_rules(program)
     populate(random.Random(5), members=4)
     with CaptureQueriesContext(connection) as queries:
         batches = list(open_cycle_standings(program, batch_size=2))
     statements = [query["sql"] for query in queries.captured_queries]
     assert len(batches) >= 3
-    assert sum("per_category" in sql for sql in statements) == len(batches)
-    # The rest is fixed: the rules (four queries at most), the cycle stream, and around
-    # each sums query a savepoint (the test runs in a transaction) and, on PostgreSQL,
-    # the JIT setting. Nothing is read per cycle.
-    per_batch = 4 if connection.vendor == "postgresql" else 3
-    assert len(statements) <= 4 + 1 + per_batch * len(batches), statements
+    assert sum("FROM cycle" in sql for sql in statements) == 1
+    # The rest is fixed: the rules (four queries at most) and, on PostgreSQL, the
+    # statement's planner settings and the savepoint around them (the test runs in a
+    # transaction). Nothing is read per batch or per cycle.
+    fixed = 4 + 1 + (3 if connection.vendor == "postgresql" else 0)
+    assert len(statements) <= fixed, statements
+
+
+def test_the_connection_is_free_between_batches_and_keeps_its_settings(
+    program: Program,
+) -> None:
+    populate(random.Random(5), members=4)
+    before = planner_settings()
+    standings = open_cycle_standings(program, batch_size=1)
+    first = next(standings)
+    # What the scheduler does between batches: read and write on the same connection.
+    assert Cycle.objects.open().filter(pk=first[0].cycle_id).exists()
+    rest = [standing for batch in standings for standing in batch]
+    assert len(rest) == Cycle.objects.open().count() - 1
+    # The statement's planner settings ended with it, although the test's transaction
+    # is still open.
+    assert planner_settings() == before
+
+
+def planner_settings() -> tuple[object, ...] | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('jit'), current_setting('enable_hashjoin'),"
+            " current_setting('enable_mergejoin')"
+        )
+        return cursor.fetchone()
 
 
 def test_among_narrows_the_sweep(program: Program) -> None:

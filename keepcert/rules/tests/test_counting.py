@@ -15,6 +15,7 @@ from keepcert.rules import (
     Requirement,
     Window,
     assess_pace,
+    compliance,
     evaluate,
     first_cycle,
     is_claimable,
@@ -359,3 +360,30 @@ def test_a_category_retired_on_a_date_counts_activity_ending_that_day_not_after(
     assert is_claimable(date(2020, 12, 31), until=date(2020, 12, 31))
     assert not is_claimable(date(2021, 1, 1), until=date(2020, 12, 31))
     assert is_claimable(date(2031, 1, 1), until=None)
+
+
+@pytest.mark.parametrize(
+    ("required", "counted", "expected"),
+    [
+        ("30", "29.99", (Decimal("0.01"), 99, False)),
+        ("30", "0", (Decimal(30), 0, False)),
+        ("30", "30", (Decimal(0), 100, True)),
+        ("30", "45", (Decimal(0), 100, True)),  # extra points are not "remaining" below 0
+        ("0", "0", (Decimal(0), 100, True)),
+    ],
+)
+def test_compliance_from_totals_alone(
+    required: str, counted: str, expected: tuple[Decimal, int, bool]
+) -> None:
+    assert tuple(compliance(Decimal(required), Decimal(counted))) == expected
+
+
+def test_evaluate_reports_what_compliance_says_of_its_totals() -> None:
+    entries = [make_entry(12, category="FE", start=date(2024, 1, 1)), make_entry("7.25")]
+    progress = evaluate(make_requirement(), CYCLE, entries, TODAY)
+    assert compliance(progress.required, progress.counted) == (
+        progress.remaining,
+        progress.percent,
+        progress.compliant,
+    )
+    assert progress.percent == 57

@@ -7,7 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from keepcert.rules import Pace, PaceStatus, Progress, Window, assess_pace, evaluate
+from keepcert.rules import (
+    Pace,
+    PaceClock,
+    PaceStatus,
+    Progress,
+    Window,
+    assess_pace,
+    evaluate,
+)
 from keepcert.rules.tests.factories import CYCLE, make_entry, make_requirement
 
 # CYCLE runs 2023-05-10 .. 2026-05-31.
@@ -155,3 +163,34 @@ def test_one_point_and_one_month_are_singular() -> None:
     pace = pace_at(29, date(2025, 3, 1), window=window)
     assert pace.days_left == 31
     assert pace.plan == "1 point in 1 month: about 1 a month."
+
+
+@pytest.mark.parametrize(
+    "today",
+    [date(2023, 5, 10), date(2024, 8, 1), date(2026, 1, 1), date(2026, 5, 31), date(2026, 7, 1)],
+)
+@pytest.mark.parametrize("counted", ["0", "0.01", "12", "29.99", "30", "31.5"])
+def test_a_clock_judges_totals_as_assess_pace_judges_a_progress(today: date, counted: str) -> None:
+    clock = PaceClock.at(CYCLE, Decimal(30), today)
+    from_totals = clock.assess(Decimal(counted))
+    from_progress = pace_at(counted, today)
+    assert from_totals == from_progress
+    assert (from_totals.per_month, from_totals.plan) == (
+        from_progress.per_month,
+        from_progress.plan,
+    )
+
+
+def test_cycles_on_one_clock_that_met_the_requirement_share_one_pace() -> None:
+    clock = PaceClock.at(CYCLE, Decimal(30), date(2025, 12, 31))
+    met, over = clock.assess(Decimal(30)), clock.assess(Decimal(44))
+    assert met is over
+    assert (met.status, met.remaining, met.per_month) == (PaceStatus.COMPLETE, 0, None)
+    assert met.plan == "Nothing more is needed this cycle."
+    behind = clock.assess(Decimal(24))
+    assert (behind.status, behind.remaining, behind.per_month) == (
+        PaceStatus.BEHIND,
+        Decimal(6),
+        Decimal("1.2"),
+    )
+    assert behind.plan == "6 points in 5 months: about 1.2 a month."

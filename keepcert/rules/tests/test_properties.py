@@ -13,9 +13,12 @@ from hypothesis import strategies as st
 from keepcert.rules import (
     CountingRule,
     Entry,
+    PaceClock,
     Progress,
     Requirement,
     Window,
+    assess_pace,
+    compliance,
     cycles_until,
     evaluate,
 )
@@ -87,6 +90,25 @@ def test_counted_never_exceeds_entered(
     # The totals a member sees add up, line by line and category by category.
     assert progress.counted == sum(r.counted for r in progress.entries)
     assert progress.counted == sum(c.counted for c in progress.categories)
+
+
+@FAST
+@given(requirements(), windows(), entry_lists(), days)
+def test_totals_alone_give_the_same_compliance_and_pace(
+    requirement: Requirement, window: Window, entries: list[Entry], today: date
+) -> None:
+    """What the daily sweep computes from SQL totals equals what the dashboard computes
+    from the entries, for any cycle and any day."""
+    progress = evaluate(requirement, window, entries, today)
+    assert compliance(progress.required, progress.counted) == (
+        progress.remaining,
+        progress.percent,
+        progress.compliant,
+    )
+    from_totals = PaceClock.at(window, requirement.required, today).assess(progress.counted)
+    from_progress = assess_pace(progress, today)
+    assert from_totals == from_progress
+    assert from_totals.plan == from_progress.plan
 
 
 @FAST
