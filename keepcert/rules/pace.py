@@ -6,7 +6,7 @@ of the cycle has gone, and turning the gap into points per month, does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
@@ -119,15 +119,6 @@ class PaceClock:
     months_left: int
     """Calendar months left, rounded up; 0 once the cycle has ended."""
     ended: bool
-    _complete: Pace = field(init=False, repr=False, compare=False)
-    """The pace of every cycle on this clock that met its requirement: one, shared."""
-
-    def __post_init__(self) -> None:
-        complete = Pace(
-            PaceStatus.COMPLETE, self.expected_by_now, self.days_left, self.months_left, _ZERO
-        )
-        # A frozen dataclass fills a derived field this way; it is set here and never again.
-        object.__setattr__(self, "_complete", complete)
 
     @classmethod
     def at(cls, window: Window, required: Decimal, today: date) -> PaceClock:
@@ -146,8 +137,8 @@ class PaceClock:
         """The pace of a cycle that has counted ``counted`` points."""
         remaining, _, compliant = compliance(self.required, counted)
         if compliant:
-            return self._complete
-        if self.ended:
+            status = PaceStatus.COMPLETE
+        elif self.ended:
             status = PaceStatus.ENDED_SHORT
         elif counted >= self.expected_by_now:
             status = PaceStatus.ON_TRACK
