@@ -131,7 +131,7 @@ def load_context(program: Program, today: date) -> Context:
             grace_days=rule_set.recording_grace_days,
             ce_required_from=rule_set.ce_required_from,
             requirements={
-                code: rule_set.requirement(credential_id)
+                code: program_rules.requirement(rule_set, credential_id)
                 for code, credential_id in credential_ids.items()
             },
             last_claimable_day={

@@ -156,7 +156,8 @@ def bench_rules_core(program: Program, report: Report) -> None:
     from keepcert.program.selectors import ProgramRules
 
     rma = Credential.objects.get(program=program, code="RMA")
-    requirement = ProgramRules(program).latest().requirement(rma.pk)
+    program_rules = ProgramRules(program)
+    requirement = program_rules.requirement(program_rules.latest(), rma.pk)
     assert requirement is not None, "RMA has points_required in programs/amt-ccp.toml"
     window, claims, today = hundred_claims(requirement)
 

@@ -86,7 +86,7 @@ def _evaluate(
     rule_set = program_rules.rule_set_for_cycle(cycle)
     credential_id = cycle.certification.credential_id
     activities = {str(a.pk): a for a in claimed}
-    requirement = rule_set.requirement(credential_id)
+    requirement = program_rules.requirement(rule_set, credential_id)
     claim_list = [
         rules.Entry(
             id=key,
@@ -102,7 +102,7 @@ def _evaluate(
         # Without a requirement, still explain each line (caps, dates) against zero.
         requirement_for_lines = rules.Requirement(
             required=Decimal(0),
-            categories=tuple(r.as_rule() for r in rule_set.category_rules.all()),
+            categories=program_rules.counting_rules(rule_set),
         )
         evaluated = rules.evaluate(requirement_for_lines, cycle.window, claim_list, today)
         progress, pace = None, None

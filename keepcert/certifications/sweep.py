@@ -10,10 +10,10 @@ asks the rules core only for what SQL does not say: the pace, from the two total
 by line; ``tests/test_sweep.py`` proves on random populations that the two agree.
 
 Which rules a cycle is judged by (SPEC §2): the rule set in force on the cycle's start
-date, for points required and caps and for each category's ``claimable_until`` (compared
-with the activity's end date). Rule sets are few; they are loaded once per sweep and the
-choice (``ProgramRules.rule_set_for_cycle``) is written into the query as a ``CASE`` on the
-cycle's start date.
+date, for points required and caps; a category's ``claimable_until`` is dated by the
+activity instead, the limit in force on the day the activity ended. Rule sets are few;
+they are loaded once per sweep and both choices are written into the query as ``CASE``
+expressions: on the cycle's start date, and per category on the activity's end date.
 
 The plan is the same at every population size: each open cycle's links to its activities
 (``ActivityClaim`` rows) are read from their unique index, which leads with the cycle and
@@ -123,7 +123,7 @@ class _Judge:
         rule_set = self.loaded.rule_set_on(start)  # the rule set in force when it started
         key = (rule_set.pk, credential_id)
         if key not in self.requirements:
-            self.requirements[key] = rule_set.requirement(credential_id)
+            self.requirements[key] = self.loaded.requirement(rule_set, credential_id)
         requirement = self.requirements[key]
         if requirement is None:
             return _Judged(window, rule_set.pk, None, None)
@@ -162,6 +162,41 @@ def _rule_set_case(rule_sets: Sequence[RuleSet], column: str) -> tuple[str, list
     return f"CASE {' '.join(branches)} ELSE %s END", [*params, ordered[0].pk]
 
 
+def _claimable_sql(rule_sets: Sequence[RuleSet]) -> tuple[str, list[Any]]:
+    """SQL that is true when the activity may count under its category's ``claimable_until``.
+
+    That limit is dated by the activity (SPEC §2), as ``CountingRule.claimable_until_for``
+    has it: the limit of the newest rule set in force on the activity's end date that has
+    the category. Written per category that ever had a limit; every other category is
+    claimable whatever its dates.
+    """
+    versions: dict[int, list[tuple[date, date | None]]] = {}
+    for rule_set in sorted(rule_sets, key=lambda rule_set: rule_set.effective_from):
+        for category_rule in rule_set.category_rules.all():
+            versions.setdefault(category_rule.category_id, []).append(
+                (rule_set.effective_from, category_rule.claimable_until)
+            )
+    branches, params = [], []
+    for category_id, limits in versions.items():
+        if all(until is None for _, until in limits):
+            continue
+        # Newest first; the oldest also judges days before every version.
+        conditions, limit_params = [], []
+        for effective_from, until in reversed(limits[1:]):
+            test = "activity.end_date <= %s" if until else "TRUE"
+            conditions.append(f"WHEN activity.end_date >= %s THEN {test}")
+            limit_params += [effective_from, *([until] if until else [])]
+        oldest = limits[0][1]
+        oldest_test = "activity.end_date <= %s" if oldest else "TRUE"
+        limit_params += [oldest] if oldest else []
+        test = f"CASE {' '.join(conditions)} ELSE {oldest_test} END" if conditions else oldest_test
+        branches.append(f"WHEN %s THEN ({test})")
+        params += [category_id, *limit_params]
+    if not branches:
+        return "TRUE", []
+    return f"(CASE activity.category_id {' '.join(branches)} ELSE TRUE END)", params
+
+
 def _standings_sql(
     cycles: QuerySet[Cycle], loaded: ProgramRules, today: date
 ) -> tuple[str, list[Any]]:
@@ -182,18 +217,18 @@ def _standings_sql(
     chosen, chosen_params = cycles.values_list(*columns).order_by().query.sql_with_params()
     rule_set_sql, rule_set_params = _rule_set_case(loaded.rule_sets, "cycle.start")
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    claimable_sql, claimable_params = _claimable_sql(loaded.rule_sets)
     eligible = f"""
         activity.start_date >= cycle.start AND activity.end_date <= cycle.{end}
-        AND activity.end_date <= %s
-        AND (category_rule.claimable_until IS NULL
-             OR activity.end_date <= category_rule.claimable_until)
+        AND activity.end_date <= %s AND {claimable_sql}
     """
+    eligible_params = [today, *claimable_params]
     counted = [
         f"""COALESCE(SUM(activity.points) FILTER (
             WHERE category_rule.id IS NOT NULL
               AND category_rule.max_points_per_cycle IS NULL AND {eligible}), 0)"""
     ]
-    counted_params: list[Any] = [today]
+    counted_params: list[Any] = [*eligible_params]
     capped = [
         category_rule.pk
         for rule_set in loaded.rule_sets
@@ -210,7 +245,7 @@ def _standings_sql(
                 COALESCE(MIN(category_rule.max_points_per_cycle) FILTER (
                     WHERE category_rule.id = %s), 0))"""
         )
-        counted_params += [rule_id, today, rule_id]
+        counted_params += [rule_id, *eligible_params, rule_id]
     # Only quoted table names and SQL built here are interpolated; every value is a parameter.
     sql = f"""
         WITH cycle (id, certification_id, credential_id, start, {end}) AS ({chosen})

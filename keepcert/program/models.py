@@ -99,16 +99,6 @@ class RuleSet(models.Model):
     def category_rule(self, category_id: int) -> CategoryRule | None:
         return next((r for r in self.category_rules.all() if r.category_id == category_id), None)
 
-    def requirement(self, credential_id: int) -> rules.Requirement | None:
-        """The rules core's view of what a credential's cycle needs; None if not set."""
-        credential_rule = self.credential_rule(credential_id)
-        if credential_rule is None or credential_rule.points_required is None:
-            return None
-        return rules.Requirement(
-            required=credential_rule.points_required,
-            categories=tuple(r.as_rule() for r in self.category_rules.all()),
-        )
-
 
 class Credential(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="credentials")

@@ -11,12 +11,14 @@ Get the rules with `rules_of(program)`, never by building `ProgramRules` yoursel
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from keepcert import rules
 from keepcert.core.errors import DomainError
 from keepcert.program.models import Program, RuleSet
 
@@ -55,6 +57,33 @@ class ProgramRules:
     def rule_set_for_cycle(self, cycle: Cycle) -> RuleSet:
         """What `cycle` is judged by: the rule set in force on the day it started."""
         return self.rule_set_on(cycle.start)
+
+    def counting_rules(self, rule_set: RuleSet) -> tuple[rules.CountingRule, ...]:
+        """The categories of a cycle judged by `rule_set`, for the rules core: caps as
+        `rule_set` sets them, and each category's `claimable_until` also as every later
+        version sets it, since that limit is dated by the activity (SPEC §2)."""
+        later = [r for r in self.rule_sets if r.effective_from > rule_set.effective_from]
+        return tuple(
+            dataclasses.replace(
+                rule.as_rule(),
+                later_limits=tuple(
+                    (version.effective_from, later_rule.claimable_until)
+                    for version in later
+                    if (later_rule := version.category_rule(rule.category_id)) is not None
+                ),
+            )
+            for rule in rule_set.category_rules.all()
+        )
+
+    def requirement(self, rule_set: RuleSet, credential_id: int) -> rules.Requirement | None:
+        """What a cycle judged by `rule_set` needs of a credential; None while the program
+        has not set its points."""
+        credential_rule = rule_set.credential_rule(credential_id)
+        if credential_rule is None or credential_rule.points_required is None:
+            return None
+        return rules.Requirement(
+            required=credential_rule.points_required, categories=self.counting_rules(rule_set)
+        )
 
     def category_code(self, category_id: int) -> str:
         """A category's code, from the rules already loaded (no query per activity)."""

@@ -60,13 +60,26 @@ class CountingRule:
     max_points: Decimal | None = None
     """Most points the category may count in one cycle; ``None`` means no cap."""
     claimable_until: date | None = None
-    """Activities must end on or before this day to count (a rule retired on a date)."""
+    """Activities must end on or before this day to count (a rule retired on a date), as
+    the rules the cycle is judged by set it."""
+    later_limits: tuple[tuple[date, date | None], ...] = ()
+    """``claimable_until`` as later versions of the rules set it: (the day a version took
+    effect, its limit), earliest first. The limit is a rule dated by activity (SPEC §2): an
+    entry is judged by the version in force on the day it ends, not when the cycle began."""
 
     def __post_init__(self) -> None:
         if self.max_points is not None and not (
             self.max_points.is_finite() and self.max_points >= 0
         ):
             raise ValueError(f"Category {self.code!r} has an invalid cap: {self.max_points}.")
+
+    def claimable_until_for(self, end: date) -> date | None:
+        """The ``claimable_until`` that judges activity ending on ``end``."""
+        limit = self.claimable_until
+        for effective_from, later in self.later_limits:
+            if effective_from <= end:
+                limit = later
+        return limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +251,7 @@ def _ineligible(entry: Entry, rule: CountingRule, window: Window, today: date) -
         return Outcome.OUTSIDE_CYCLE
     if entry.end > today:
         return Outcome.FUTURE
-    if not is_claimable(entry.end, until=rule.claimable_until):
+    if not is_claimable(entry.end, until=rule.claimable_until_for(entry.end)):
         return Outcome.NOT_CLAIMABLE
     return None
 
@@ -269,8 +282,9 @@ def _explanation(
         return explain("entry.unknown_category")
     assert rule is not None  # every other outcome came from the entry's category rule
     if outcome is Outcome.NOT_CLAIMABLE:
-        assert rule.claimable_until is not None
-        limit = explain("category.claimable_until", category=rule.name, until=rule.claimable_until)
+        until = rule.claimable_until_for(entry.end)
+        assert until is not None
+        limit = explain("category.claimable_until", category=rule.name, until=until)
         return explain("entry.not_claimable", limit=limit)
     assert rule.max_points is not None  # only a capped category caps an entry
     if outcome is Outcome.PARTLY_CAPPED:

@@ -126,3 +126,49 @@ def test_a_version_published_by_another_process_is_seen_on_the_next_read(
     after = rules_of(program)
     assert after is not before
     assert after.rule_set_on(TODAY).max_points_per_entry == Decimal(20)
+
+
+def _line(member: Member, activity: Activity) -> str:
+    current = member_summaries(member)[0].current
+    assert current is not None
+    return next(line.result.explanation for line in current.lines if line.activity == activity)
+
+
+def test_a_date_limit_is_judged_by_the_version_in_force_when_the_activity_ended(
+    alice: Member, program: Program
+) -> None:
+    # Alice's cycle began under a version that retired Employment Verification after
+    # 2020-12-31. A version from today lifts that limit: the limit is dated by activity
+    # (SPEC §2), so the form accepts employment ending today and the dashboard counts it.
+    employment = testing.category("employment-verification")
+    publish_rule_set(
+        base=RuleSet.objects.get(program=program),
+        effective_from=TODAY,
+        actor=None,
+        category_rules={employment: {"claimable_until": None}},
+    )
+    activity = _record(alice, points="4", category="employment-verification")
+
+    assert _counted(alice)[0] == Decimal(4)
+    assert _line(alice, activity) == "Counted in full: 4 points."
+
+
+def test_a_date_limit_set_by_a_new_version_stops_counting_what_the_form_now_refuses(
+    alice: Member, program: Program
+) -> None:
+    recorded = _record(alice, points="5")  # professional education, ending today
+    publish_rule_set(
+        base=RuleSet.objects.get(program=program),
+        effective_from=TODAY,
+        actor=None,
+        category_rules={
+            testing.category("professional-education"): {"claimable_until": date(2025, 11, 19)}
+        },
+    )
+    limit = "Professional Education can only be claimed for activity up to November 19, 2025."
+
+    with pytest.raises(DomainError) as refused:
+        _record(alice, points="2")
+    assert refused.value.field_errors["end_date"] == [limit]
+    assert _counted(alice)[0] == Decimal(0)
+    assert _line(alice, recorded) == f"Not counted: {limit}"

@@ -141,6 +141,36 @@ def test_employment_counts_only_for_activity_ending_by_its_cutoff() -> None:
     )
 
 
+def test_a_later_version_of_a_date_limit_judges_activity_ending_after_it_took_effect() -> None:
+    # The cycle began under a limit of 2020-12-31; a version from 2021-07-01 moved it to
+    # 2021-12-31 and one from 2022-01-01 lifted it. The limit is dated by activity (SPEC §2).
+    employment = CountingRule(
+        "EV",
+        "Employment Verification",
+        claimable_until=date(2020, 12, 31),
+        later_limits=((date(2021, 7, 1), date(2021, 12, 31)), (date(2022, 1, 1), None)),
+    )
+    window = first_cycle(date(2019, 3, 4))  # 2019-03-04 .. 2022-03-31
+    before_change = make_entry(1, category="EV", start=date(2021, 6, 1), end=date(2021, 6, 30))
+    under_moved_limit = make_entry(1, category="EV", start=date(2021, 8, 1))
+    lifted = make_entry(1, category="EV", start=date(2022, 2, 1))
+    progress = evaluate(
+        make_requirement(categories=(employment,)),
+        window,
+        [before_change, under_moved_limit, lifted],
+        date(2022, 3, 31),
+    )
+    outcomes = [
+        progress.result_for(e.id).outcome for e in (before_change, under_moved_limit, lifted)
+    ]
+    assert outcomes == [Outcome.NOT_CLAIMABLE, Outcome.COUNTED, Outcome.COUNTED]
+    assert progress.result_for(before_change.id).explanation == (
+        "Not counted: Employment Verification can only be claimed for activity "
+        "up to December 31, 2020."
+    )
+    assert progress.counted == 2
+
+
 @pytest.mark.parametrize(
     ("start", "end", "outcome"),
     [
