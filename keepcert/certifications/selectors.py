@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F
-
 from keepcert import rules
 from keepcert.activities.models import Activity
 from keepcert.activities.selectors import ACTIVITY_ORDER
@@ -25,12 +23,25 @@ from keepcert.program.models import CredentialRule, RuleSet
 from keepcert.program.selectors import ProgramRules, rules_of
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    """The columns of an activity that progress and its line need, read as values (the
+    page only shows them). Named as on `Activity`, so `ACTIVITY_ORDER` sorts rows alike."""
+
+    pk: int
+    title: str
+    start_date: date
+    end_date: date
+    points: Decimal
+    category_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityLine:
     """One activity in a cycle and how it counted there. The category is named as the
-    cycle's rules name it (`ProgramRules.category_name`); `activity.category` is not loaded."""
+    cycle's rules name it (`ProgramRules.category_name`)."""
 
-    activity: Activity
+    activity: ActivityRow
     result: rules.EntryResult
     category_code: str
     category_name: str
@@ -79,7 +90,7 @@ class CertificationSummary:
 
 def _evaluate(
     cycle: Cycle,
-    claimed: Iterable[Activity],
+    claimed: Iterable[ActivityRow],
     program_rules: ProgramRules,
     today: date,
 ) -> CycleProgress:
@@ -112,14 +123,13 @@ def _evaluate(
         # Pace is advice for a cycle still running; a closed cycle's outcome is its status.
         pace = rules.assess_pace(evaluated, today) if cycle.status == Cycle.Status.OPEN else None
     # Newest first, as members scan for what they did last.
+    category_names = program_rules.category_names(on=cycle.start)
     lines = tuple(
         ActivityLine(
             activity=activities[r.entry.id],
             result=r,
             category_code=r.entry.category,
-            category_name=program_rules.category_name(
-                activities[r.entry.id].category_id, on=cycle.start
-            ),
+            category_name=category_names.get(r.entry.category, r.entry.category),
         )
         for r in reversed(evaluated.entries)
     )
@@ -136,17 +146,19 @@ def _evaluate(
     )
 
 
-def _activities_by_cycle(cycle_ids: list[int]) -> dict[int, list[Activity]]:
+def _activities_by_cycle(cycle_ids: list[int]) -> dict[int, list[ActivityRow]]:
     """The activities claimed against each cycle, in one query of only the columns the
     progress and the activity lines need."""
     rows = (
         Activity.objects.filter(claims__cycle_id__in=cycle_ids)
-        .only("id", "title", "start_date", "end_date", "points", "category_id")
-        .annotate(claim_cycle_id=F("claims__cycle_id"))
+        .values_list(
+            "claims__cycle_id", "pk", "title", "start_date", "end_date", "points", "category_id"
+        )
+        .order_by()  # the rules core orders entries its own way
     )
-    grouped: dict[int, list[Activity]] = defaultdict(list)
-    for activity in rows:
-        grouped[activity.claim_cycle_id].append(activity)  # type: ignore[attr-defined]
+    grouped: dict[int, list[ActivityRow]] = defaultdict(list)
+    for cycle_id, pk, title, start_date, end_date, points, category_id in rows:
+        grouped[cycle_id].append(ActivityRow(pk, title, start_date, end_date, points, category_id))
     return grouped
 
 
@@ -172,15 +184,13 @@ def member_summaries(
         certifications = list(
             member.certifications.select_related("credential").order_by(*CERTIFICATION_ORDER)
         )
-    cycles = list(
-        Cycle.objects.filter(
-            certification__member=member, certification__in=[c.pk for c in certifications]
-        )
-        .select_related("certification__credential")
-        .order_by("-start")
-    )
+    certifications_by_pk = {c.pk: c for c in certifications}
+    cycles = Cycle.objects.filter(
+        certification__member=member, certification__in=list(certifications_by_pk)
+    ).order_by("-start")
     by_certification: dict[int, list[Cycle]] = defaultdict(list)
     for cycle in cycles:
+        cycle.certification = certifications_by_pk[cycle.certification_id]  # no join again
         by_certification[cycle.certification_id].append(cycle)
     current_cycles = {
         cert_id: next((c for c in cert_cycles if c.status == Cycle.Status.OPEN), cert_cycles[0])

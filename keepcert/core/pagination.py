@@ -29,7 +29,6 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cmp_to_key
 from typing import Any
 
 from django.core import signing
@@ -192,10 +191,11 @@ def paginate_rows[T](
                 return (1 if x < y else -1) if descending else (1 if x > y else -1)
         return 0
 
-    def by_values(a: tuple[list[Any], T], b: tuple[list[Any], T]) -> int:
-        return compare(a[0], b[0])
-
-    keyed = sorted(((_values_of(key(row), fields), row) for row in rows), key=cmp_to_key(by_values))
+    keyed = [(_values_of(key(row), fields), row) for row in rows]
+    # One stable sort per field, the last field first: each keeps the order of the
+    # fields sorted before it among rows that tie on its own.
+    for index, (_attribute, descending) in reversed(list(enumerate(fields))):
+        keyed.sort(key=lambda keyed_row: keyed_row[0][index], reverse=descending)
     if cursor:
         raw = _decode(cursor, name=name, width=len(fields))
         if keyed:

@@ -45,6 +45,15 @@ class ProgramRules:
             for rule in rule_set.category_rules.all():
                 self._category_codes[rule.category_id] = rule.category.code
                 self._category_names[rule.category_id] = rule.name
+        # Worked out once, as the rules stay the same while cached: pages ask per cycle.
+        self._names_by_rule_set = {
+            rule_set.pk: {
+                code: self.category_name(category_id, on=rule_set.effective_from)
+                for category_id, code in self._category_codes.items()
+            }
+            for rule_set in self.rule_sets
+        }
+        self._requirements: dict[tuple[int, int], rules.Requirement | None] = {}
 
     def rule_set_on(self, day: date) -> RuleSet:
         """The rule set in force on `day`; the earliest one for days before any version."""
@@ -77,13 +86,18 @@ class ProgramRules:
 
     def requirement(self, rule_set: RuleSet, credential_id: int) -> rules.Requirement | None:
         """What a cycle judged by `rule_set` needs of a credential; None while the program
-        has not set its points."""
-        credential_rule = rule_set.credential_rule(credential_id)
-        if credential_rule is None or credential_rule.points_required is None:
-            return None
-        return rules.Requirement(
-            required=credential_rule.points_required, categories=self.counting_rules(rule_set)
-        )
+        has not set its points. Built once per process, as the rules stay as loaded."""
+        key = (rule_set.pk, credential_id)
+        if key not in self._requirements:
+            credential_rule = rule_set.credential_rule(credential_id)
+            if credential_rule is None or credential_rule.points_required is None:
+                self._requirements[key] = None
+            else:
+                self._requirements[key] = rules.Requirement(
+                    required=credential_rule.points_required,
+                    categories=self.counting_rules(rule_set),
+                )
+        return self._requirements[key]
 
     def category_code(self, category_id: int) -> str:
         """A category's code, from the rules already loaded (no query per activity)."""
@@ -99,10 +113,7 @@ class ProgramRules:
 
     def category_names(self, *, on: date) -> dict[str, str]:
         """Every category's name by code, as of `on` (see `category_name`)."""
-        return {
-            self._category_codes[category_id]: self.category_name(category_id, on=on)
-            for category_id in self._category_codes
-        }
+        return dict(self._names_by_rule_set[self.rule_set_on(on).pk])
 
     def latest(self) -> RuleSet:
         return self.rule_sets[-1]

@@ -156,8 +156,18 @@ class EntryResult:
     entry: Entry
     counted: Decimal
     outcome: Outcome
-    explanation: str
-    """Why the entry counted what it did, written by :func:`keepcert.rules.text.explain`."""
+    rule: CountingRule | None
+    """The entry's category as the requirement defines it; ``None`` if it has none."""
+    window: Window
+
+    @property
+    def explanation(self) -> str:
+        """Why the entry counted what it did, written by :func:`keepcert.rules.text.explain`.
+
+        Written when read, not when counted: a page shows a few of a cycle's entries, and
+        every one of them must be counted to know what the others count.
+        """
+        return _explanation(self.entry, self.counted, self.outcome, self.rule, self.window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +344,7 @@ def evaluate(
                 counted_by_category[rule.code] += counted
             else:
                 counted, outcome = _ZERO, ineligible
-        explanation = _explanation(entry, counted, outcome, rule, window)
-        results.append(EntryResult(entry, counted, outcome, explanation))
+        results.append(EntryResult(entry, counted, outcome, rule, window))
 
     counted_total = sum(counted_by_category.values(), _ZERO)
     totals = compliance(requirement.required, counted_total)

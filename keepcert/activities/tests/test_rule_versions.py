@@ -131,7 +131,9 @@ def test_a_version_published_by_another_process_is_seen_on_the_next_read(
 def _line(member: Member, activity: Activity) -> str:
     current = member_summaries(member)[0].current
     assert current is not None
-    return next(line.result.explanation for line in current.lines if line.activity == activity)
+    return next(
+        line.result.explanation for line in current.lines if line.activity.pk == activity.pk
+    )
 
 
 def test_a_date_limit_is_judged_by_the_version_in_force_when_the_activity_ended(

@@ -196,6 +196,19 @@ def test_rows_in_memory_follow_the_same_order_and_cursors() -> None:
     assert seen == [[4, 3], [2, 1], [5]]
 
 
+def test_rows_in_memory_sort_each_field_its_own_way() -> None:
+    rows = [
+        _Row(1, date(2024, 1, 5), date(2024, 1, 1)),
+        _Row(2, date(2024, 1, 5), date(2024, 1, 3)),
+        _Row(3, date(2024, 1, 5), date(2024, 1, 3)),
+        _Row(4, date(2024, 1, 1), date(2024, 1, 1)),
+    ]
+    page = paginate_rows(
+        rows[::-1], key=lambda row: row, ordering=("end_date", "-start_date", "pk"), name="rows"
+    )
+    assert [row.pk for row in page.items] == [4, 2, 3, 1]
+
+
 def test_rows_in_memory_refuse_a_changed_cursor() -> None:
     rows = [_Row(pk, date(2024, 1, pk), date(2024, 1, pk)) for pk in range(1, 4)]
     cursor = _rows(rows, limit=1).next_cursor
