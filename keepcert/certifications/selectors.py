@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from keepcert import rules
 from keepcert.activities.models import Activity
@@ -23,8 +24,7 @@ from keepcert.program.models import CredentialRule, RuleSet
 from keepcert.program.selectors import ProgramRules, rules_of
 
 
-@dataclass(frozen=True, slots=True)
-class ActivityRow:
+class ActivityRow(NamedTuple):
     """The columns of an activity that progress and its line need, read as values (the
     page only shows them). Named as on `Activity`, so `ACTIVITY_ORDER` sorts rows alike."""
 
