@@ -103,6 +103,30 @@ def measure(
     not lost in timer resolution; the median of the repetitions ignores a stray slow one
     (a garbage collection, another process).
     """
+    timings = measure_interleaved({"call": call}, repetitions=repetitions, min_seconds=min_seconds)
+    return timings["call"]
+
+
+def measure_interleaved(
+    calls: dict[str, Callable[[], object]], *, repetitions: int = 7, min_seconds: float = 0.2
+) -> dict[str, Timing]:
+    """`measure` for several calls timed in turn, each repetition one loop of each, so a
+    change in a shared machine's load touches a figure and its floor alike."""
+    loops = {name: _calibrate(call, min_seconds) for name, call in calls.items()}
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(repetitions):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            for _ in range(loops[name]):
+                call()
+            samples[name].append((time.perf_counter() - started) / loops[name])
+    return {
+        name: Timing(statistics.median(samples[name]), repetitions, loops[name]) for name in calls
+    }
+
+
+def _calibrate(call: Callable[[], object], min_seconds: float) -> int:
+    """The loop count for which one repetition of ``call`` lasts ``min_seconds``."""
     call()  # warm-up: imports, template compilation, caches
     loops = 1
     while True:
@@ -111,15 +135,8 @@ def measure(
             call()
         elapsed = time.perf_counter() - started
         if elapsed >= min_seconds or loops >= 1_000_000:
-            break
+            return loops
         loops *= 10 if elapsed < min_seconds / 10 else 2
-    samples = []
-    for _ in range(repetitions):
-        started = time.perf_counter()
-        for _ in range(loops):
-            call()
-        samples.append((time.perf_counter() - started) / loops)
-    return Timing(statistics.median(samples), repetitions, loops)
 
 
 def measure_once[T](call: Callable[[], T], *, repetitions: int = 3) -> tuple[Timing, T]:
