@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import population
-from rows import ActivityRow, Batch, CertificationRow, ClaimRow, CycleRow, Ids, MemberRow
+from rows import ActivityRow, Batch, CertificationRow, CycleActivityRow, CycleRow, Ids, MemberRow
 
 if TYPE_CHECKING:
     from keepcert import rules
@@ -274,7 +274,7 @@ class MemberGenerator:
             )
             self._activity_rows(dice, member_id, cycle, batch)
             for activity in claims[cycle.id]:
-                batch.claims.append(ClaimRow(ids.claim, activity.id, cycle.id))
+                batch.claims.append(CycleActivityRow(ids.claim, activity.id, cycle.id))
                 ids.claim += 1
 
     def _person(

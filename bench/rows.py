@@ -70,8 +70,8 @@ class ActivityRow(NamedTuple):
     updated_at: datetime
 
 
-class ClaimRow(NamedTuple):
-    """An ActivityClaim: one activity counting toward one cycle."""
+class CycleActivityRow(NamedTuple):
+    """An CycleActivity: one activity counting toward one cycle."""
 
     id: int
     activity_id: int
@@ -92,7 +92,7 @@ TABLES = (
     Table("certifications", CertificationRow, "certifications.Certification"),
     Table("cycles", CycleRow, "certifications.Cycle"),
     Table("activities", ActivityRow, "activities.Activity"),
-    Table("claims", ClaimRow, "activities.ActivityClaim"),
+    Table("claims", CycleActivityRow, "activities.CycleActivity"),
 )
 """In the order they are written, parents before children."""
 
@@ -105,7 +105,7 @@ class Batch:
     certifications: list[CertificationRow] = field(default_factory=list)
     cycles: list[CycleRow] = field(default_factory=list)
     activities: list[ActivityRow] = field(default_factory=list)
-    claims: list[ClaimRow] = field(default_factory=list)
+    claims: list[CycleActivityRow] = field(default_factory=list)
 
     def rows(self, table: Table) -> list[tuple[object, ...]]:
         rows: list[tuple[object, ...]] = getattr(self, table.name)

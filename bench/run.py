@@ -325,11 +325,11 @@ def bench_dashboard(program: Program, report: Report, log: Callable[[str], None]
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from keepcert.activities.models import ActivityClaim
+    from keepcert.activities.models import CycleActivity
 
     member = dashboard_member(program, log)
     assert member.user is not None
-    claims = ActivityClaim.objects.filter(cycle__certification__member=member, cycle__status="open")
+    claims = CycleActivity.objects.filter(cycle__certification__member=member, cycle__status="open")
     overrides: dict[str, Any] = {
         "ROOT_URLCONF": install_bench_urlconf(),
         "ALLOWED_HOSTS": [*settings.ALLOWED_HOSTS, "testserver"],
@@ -474,14 +474,14 @@ def floor_aggregate(numbers: tuple[str, str]) -> int:
     """The raw SQL floor: points per open cycle and category, every row fetched."""
     from django.db import connection
 
-    from keepcert.activities.models import Activity, ActivityClaim
+    from keepcert.activities.models import Activity, CycleActivity
     from keepcert.certifications.models import Certification, Cycle
     from keepcert.members.models import Member
 
     q = connection.ops.quote_name
     sql = (
         f"SELECT claim.cycle_id, activity.category_id, SUM(activity.points) "
-        f"FROM {q(ActivityClaim._meta.db_table)} AS claim "
+        f"FROM {q(CycleActivity._meta.db_table)} AS claim "
         f"JOIN {q(Activity._meta.db_table)} AS activity ON activity.id = claim.activity_id "
         f"JOIN {q(Cycle._meta.db_table)} AS cycle ON cycle.id = claim.cycle_id "
         f"JOIN {q(Certification._meta.db_table)} AS cert ON cert.id = cycle.certification_id "

@@ -42,7 +42,7 @@ class Activity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     cycles = models.ManyToManyField(
-        "certifications.Cycle", through="ActivityClaim", related_name="activities"
+        "certifications.Cycle", through="CycleActivity", related_name="activities"
     )
 
     objects = ActivityQuerySet.as_manager()
@@ -65,20 +65,23 @@ class Activity(models.Model):
         return self.title
 
 
-class ActivityClaim(models.Model):
+class CycleActivity(models.Model):
     """An activity counted toward one cycle ("report once" fills several)."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="claims")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="cycle_links")
     # Indexed by the unique constraint below, which leads with the cycle.
     cycle = models.ForeignKey(
-        "certifications.Cycle", on_delete=models.CASCADE, related_name="claims", db_index=False
+        "certifications.Cycle",
+        on_delete=models.CASCADE,
+        related_name="activity_links",
+        db_index=False,
     )
 
     class Meta:
         constraints = [
             # Cycle first: its index then also lists a cycle's activities without reading
-            # the table, which is how the daily sweep reads every open cycle's claims.
-            models.UniqueConstraint(fields=["cycle", "activity"], name="claim_once_per_cycle")
+            # the table, which is how the daily sweep reads every open cycle's activities.
+            models.UniqueConstraint(fields=["cycle", "activity"], name="activity_once_per_cycle")
         ]
 
     def __str__(self) -> str:

@@ -125,8 +125,8 @@ def change_lock(
     accepting entries (its end plus the grace period). The write services refuse a
     locked entry with `ChangeLock.error()`; the pages show `ChangeLock.message`.
     """
-    for claim in activity.claims.select_related("cycle__certification__credential"):
-        cycle = claim.cycle
+    for link in activity.cycle_links.select_related("cycle__certification__credential"):
+        cycle = link.cycle
         grace = program_rules.rule_set_for_cycle(cycle).recording_grace_days
         if cycle.status != Cycle.Status.OPEN or not rules.is_recording_open(
             cycle.window, today, grace

@@ -30,7 +30,7 @@ from keepcert.activities.evidence import (
     remove_evidence,
 )
 from keepcert.activities.locking import lock_changeable, lock_member
-from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.models import Activity, CycleActivity
 from keepcert.activities.selectors import cycle_label, find_duplicates
 from keepcert.activities.validation import (
     CENT,
@@ -92,12 +92,12 @@ def _check_duplicate(member: Member, data: ActivityData, exclude_pk: int | None)
         )
 
 
-def _save_claims(activity: Activity, cycles: list[Cycle]) -> None:
+def _save_cycle_links(activity: Activity, cycles: list[Cycle]) -> None:
     wanted = {c.pk for c in cycles}
-    activity.claims.exclude(cycle_id__in=wanted).delete()
-    existing = set(activity.claims.values_list("cycle_id", flat=True))
-    ActivityClaim.objects.bulk_create(
-        [ActivityClaim(activity=activity, cycle_id=pk) for pk in sorted(wanted - existing)]
+    activity.cycle_links.exclude(cycle_id__in=wanted).delete()
+    existing = set(activity.cycle_links.values_list("cycle_id", flat=True))
+    CycleActivity.objects.bulk_create(
+        [CycleActivity(activity=activity, cycle_id=pk) for pk in sorted(wanted - existing)]
     )
 
 
@@ -142,7 +142,7 @@ def _apply(
     activity.attested_at = timezone.now()
     activity.attested_from = attestation.ip_address
     activity.save()
-    _save_claims(activity, cycles)
+    _save_cycle_links(activity, cycles)
     after = snapshot(activity)
     if before is None:
         log_event(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.params.functions import Query
 
-from keepcert.activities.models import Activity, ActivityClaim, ActivityQuerySet
+from keepcert.activities.models import Activity, ActivityQuerySet, CycleActivity
 from keepcert.activities.selectors import (
     ACTIVITY_ORDER,
     change_lock,
@@ -60,13 +60,13 @@ _LARGEST_ID = 2**63 - 1
 
 
 def _activities(member: Member) -> ActivityQuerySet:
-    claims = ActivityClaim.objects.select_related(
+    links = CycleActivity.objects.select_related(
         "cycle__certification__credential", "cycle__certification__member__program"
     )
     return (
         Activity.objects.for_member(member.pk)
         .select_related("category")
-        .prefetch_related(Prefetch("claims", queryset=claims), "evidence")
+        .prefetch_related(Prefetch("cycle_links", queryset=links), "evidence")
     )
 
 
@@ -126,18 +126,18 @@ def _detail(member: Member, activity_id: int) -> ActivityDetailOut:
     activity = _own_activity(member, activity_id)
     program_rules = rules_of(member.program)
     today = member.program.today()
-    claims = sorted(activity.claims.all(), key=lambda c: c.cycle.start)
+    links = sorted(activity.cycle_links.all(), key=lambda c: c.cycle.start)
     # Each cycle evaluated once, with all its activities read in one query for all cycles.
     progress = cycles_progress(
-        [claim.cycle for claim in claims], program_rules=program_rules, today=today
+        [link.cycle for link in links], program_rules=program_rules, today=today
     )
     counting = []
-    for claim in claims:
-        lines = progress[claim.cycle_id].lines
+    for link in links:
+        lines = progress[link.cycle_id].lines
         line = next(line for line in lines if line.activity.pk == activity.pk)
         counting.append(
             CountingOut(
-                cycle_id=claim.cycle.pk,
+                cycle_id=link.cycle.pk,
                 counted=points(line.result.counted),
                 outcome=line.result.outcome,
                 explanation=line.result.explanation,
@@ -193,7 +193,7 @@ def list_activities(
     if cycle is not None:
         if not Cycle.objects.for_member(member.pk).filter(pk=cycle).exists():
             raise not_found("cycle", cycle)
-        activities = activities.filter(claims__cycle_id=cycle)
+        activities = activities.filter(cycle_links__cycle_id=cycle)
     page = paginate(
         activities,
         ordering=ACTIVITY_ORDER,

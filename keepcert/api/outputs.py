@@ -335,7 +335,7 @@ def cycle_progress_out(result: CycleProgress, lines: Page[ActivityLine]) -> Cycl
 def activity_fields(activity: Activity, names: dict[str, str]) -> dict[str, object]:
     """The fields of `ActivityOut`.
 
-    Needs `category`, `claims__cycle__certification__credential` and `evidence` loaded.
+    Needs `category`, `cycle_links__cycle__certification__credential` and `evidence` loaded.
     """
     return {
         "id": activity.pk,
@@ -349,13 +349,13 @@ def activity_fields(activity: Activity, names: dict[str, str]) -> dict[str, obje
         "notes": activity.notes,
         "cycles": [
             ActivityCycleOut(
-                cycle_id=claim.cycle.pk,
-                certification_id=claim.cycle.certification_id,
-                credential_code=claim.cycle.certification.credential.code,
-                start=claim.cycle.start,
-                end=claim.cycle.end,
+                cycle_id=link.cycle.pk,
+                certification_id=link.cycle.certification_id,
+                credential_code=link.cycle.certification.credential.code,
+                start=link.cycle.start,
+                end=link.cycle.end,
             )
-            for claim in sorted(activity.claims.all(), key=lambda c: c.cycle.start)
+            for link in sorted(activity.cycle_links.all(), key=lambda c: c.cycle.start)
         ],
         "evidence": [
             EvidenceOut(id=e.pk, name=e.original_name, size=e.size, uploaded_at=e.uploaded_at)

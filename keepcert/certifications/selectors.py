@@ -150,9 +150,15 @@ def _activities_by_cycle(cycle_ids: list[int]) -> dict[int, list[ActivityRow]]:
     """The activities claimed against each cycle, in one query of only the columns the
     progress and the activity lines need."""
     rows = (
-        Activity.objects.filter(claims__cycle_id__in=cycle_ids)
+        Activity.objects.filter(cycle_links__cycle_id__in=cycle_ids)
         .values_list(
-            "claims__cycle_id", "pk", "title", "start_date", "end_date", "points", "category_id"
+            "cycle_links__cycle_id",
+            "pk",
+            "title",
+            "start_date",
+            "end_date",
+            "points",
+            "category_id",
         )
         .order_by()  # the rules core orders entries its own way
     )

@@ -16,7 +16,7 @@ they are loaded once per sweep and both choices are written into the query as ``
 expressions: on the cycle's start date, and per category on the activity's end date.
 
 The plan is the same at every population size: each open cycle's links to its activities
-(``ActivityClaim`` rows) are read from their unique index, which leads with the cycle and
+(``CycleActivity`` rows) are read from their unique index, which leads with the cycle and
 holds the activity (so the links' table is not read), and each activity by its primary
 key; the work grows with the open cycles swept, never with the program's history. Left to
 itself, PostgreSQL reckons an open cycle has as many links as the average cycle (open
@@ -43,7 +43,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from keepcert import rules
-from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.models import Activity, CycleActivity
 from keepcert.certifications.models import Cycle
 from keepcert.program.models import CategoryRule, Program, RuleSet
 from keepcert.program.selectors import ProgramRules, rules_of
@@ -211,7 +211,7 @@ def _standings_sql(
     up to its cap; a rule of another rule set than the cycle's matches no row and adds 0.
     """
     q = connection.ops.quote_name
-    claim, activity = q(ActivityClaim._meta.db_table), q(Activity._meta.db_table)
+    claim, activity = q(CycleActivity._meta.db_table), q(Activity._meta.db_table)
     rule, end = q(CategoryRule._meta.db_table), q("end")
     columns = ("pk", "certification_id", "certification__credential_id", "start", "end")
     chosen, chosen_params = cycles.values_list(*columns).order_by().query.sql_with_params()

@@ -303,7 +303,7 @@ def activity_detail(request: HttpRequest, member: Member, pk: int) -> HttpRespon
             "member": member,
             "activity": activity,
             "category_name": program_rules.category_name(activity.category_id, on=today),
-            "claims": activity.claims.select_related("cycle__certification__credential"),
+            "cycle_links": activity.cycle_links.select_related("cycle__certification__credential"),
             "lock": change_lock(activity, today=today, program_rules=program_rules),
             "history": activity_history(activity),
             "evidence": activity.evidence.all(),

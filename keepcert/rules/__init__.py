@@ -50,7 +50,7 @@ summed the points elsewhere, such as the daily sweep, which sums them in SQL.
 ``Progress.entered`` is every point put to the evaluation, unknown categories and dates
 outside the cycle included; it is *not* the sum of the categories' ``entered``, which counts
 only a known category's entries dated inside the cycle (counted or not). The activity-to-
-cycle link rows (``activities.ActivityClaim``, "report once" makes several for one activity)
+cycle link rows (``activities.CycleActivity``, "report once" makes several for one activity)
 are what a cycle's entries are built from.
 
 Where each kind of rule lives: counting and caps in :mod:`keepcert.rules.counting`, cycle

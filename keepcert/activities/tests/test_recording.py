@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from keepcert import testing
-from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.models import Activity, CycleActivity
 from keepcert.activities.selectors import (
     activity_history,
     change_lock,
@@ -87,7 +87,7 @@ def record(
 
 def saved_rows() -> tuple[int, int, int]:
     """Everything recording writes: activities, their claims, and log events."""
-    return Activity.objects.count(), ActivityClaim.objects.count(), Event.objects.count()
+    return Activity.objects.count(), CycleActivity.objects.count(), Event.objects.count()
 
 
 def refused(
@@ -345,7 +345,7 @@ def test_one_entry_counts_toward_every_cycle_that_contains_it(robin: Member) -> 
 
     assert Activity.objects.filter(member=robin).count() == 1
     assert set(activity.cycles.all()) == {cycle_of(robin, "RMA"), cycle_of(robin, "RPT")}
-    assert ActivityClaim.objects.filter(activity=activity).count() == 2
+    assert CycleActivity.objects.filter(activity=activity).count() == 2
     assert counted(robin) == {"RMA": Decimal(4), "RPT": Decimal(4)}
 
 
@@ -388,7 +388,7 @@ def test_another_members_cycle_cannot_be_chosen(alice: Member, mallory: Member) 
             "Your RPT cycle (January 15, 2024 – January 31, 2027) is not open for recording."
         ]
     }
-    assert not ActivityClaim.objects.filter(cycle__certification__member=mallory).exists()
+    assert not CycleActivity.objects.filter(cycle__certification__member=mallory).exists()
 
 
 # --- category maximum -------------------------------------------------------------------------
@@ -640,7 +640,7 @@ def test_a_delete_removes_the_entry_and_the_history_keeps_what_it_was(alice: Mem
     delete_activity(activity=activity, actor=alice.user, ip_address=IP)
 
     assert not Activity.objects.filter(pk=pk).exists()
-    assert not ActivityClaim.objects.filter(activity_id=pk).exists()
+    assert not CycleActivity.objects.filter(activity_id=pk).exists()
     assert counted(alice) == {"RMA": Decimal(0)}
     event = Event.objects.get(action="activities.activity.deleted", subject_id=str(pk))
     assert event.actor == alice.user

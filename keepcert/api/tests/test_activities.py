@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from keepcert import testing
-from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.models import Activity, CycleActivity
 from keepcert.activities.services import attach_evidence
 from keepcert.api.tests.conftest import Api, assert_error, token_for
 from keepcert.certifications.models import Cycle
@@ -252,7 +252,7 @@ def test_record_once_for_every_containing_cycle(alice: Member, alice_api: Api) -
 
     assert response.status_code == 201
     assert {c["credential_code"] for c in response.json()["cycles"]} == {"RMA", "RPT"}
-    assert ActivityClaim.objects.filter(cycle=testing.current_cycle(rpt)).count() == 1
+    assert CycleActivity.objects.filter(cycle=testing.current_cycle(rpt)).count() == 1
 
 
 def test_record_for_chosen_certifications(alice: Member, alice_api: Api) -> None:
@@ -422,7 +422,7 @@ def test_bad_input_names_the_field_and_saves_nothing(
     error = assert_error(response, 422, field=field, contains=message)
     assert error["code"] == "invalid"
     assert Activity.objects.count() == 0
-    assert ActivityClaim.objects.count() == 0
+    assert CycleActivity.objects.count() == 0
     assert not Event.objects.filter(action__startswith="activities.").exists()
 
 

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from keepcert import testing
-from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.models import Activity, CycleActivity
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import cycle_progress
 from keepcert.certifications.sweep import Standing, open_cycle_standings
@@ -106,8 +106,8 @@ def populate(draw: random.Random, members: int) -> list[Member]:
                 attested_at=timezone.now(),
             )
             claimed = {home, *draw.sample(cycles, draw.randint(0, min(2, len(cycles))))}
-            ActivityClaim.objects.bulk_create(
-                ActivityClaim(activity=activity, cycle=cycle) for cycle in claimed
+            CycleActivity.objects.bulk_create(
+                CycleActivity(activity=activity, cycle=cycle) for cycle in claimed
             )
     return made
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from keepcert import testing
-from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.models import Activity, CycleActivity
 from keepcert.certifications.models import Cycle
 from keepcert.core.models import Event
 from keepcert.members.models import ApiToken, Member
@@ -44,7 +44,7 @@ def rows() -> tuple[int, int, int, int]:
     """Everything a portal POST may write."""
     return (
         Activity.objects.count(),
-        ActivityClaim.objects.count(),
+        CycleActivity.objects.count(),
         ApiToken.objects.filter(revoked_at__isnull=True).count(),
         Event.objects.count(),
     )

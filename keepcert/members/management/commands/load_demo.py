@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keepcert import rules
-from keepcert.activities.models import Activity, ActivityClaim
+from keepcert.activities.models import Activity, CycleActivity
 from keepcert.activities.services import ActivityData, Attestation, record_activity
 from keepcert.certifications.models import Certification, Cycle
 from keepcert.certifications.services import create_certification
@@ -162,7 +162,7 @@ class Command(BaseCommand):
             attestation_text=self.rules.rule_set_on(start).attestation_text,
             attested_at=timezone.now(),
         )
-        ActivityClaim.objects.create(activity=activity, cycle=cycle)
+        CycleActivity.objects.create(activity=activity, cycle=cycle)
 
     def _build_nora(self, member: Member) -> None:
         self._certify(member, "RMA", self.today - timedelta(days=60))
