@@ -168,8 +168,11 @@ AXES_CLIENT_IP_CALLABLE = "keepcert.core.http.axes_client_address"
 # address through `keepcert.core.http.client_address`.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
-LANGUAGE_CODE = "en-us"
+# The member's language: chosen on the profile (remembered there and in a cookie), else
+# the browser's. Catalogs live in locale/ and are compiled by `make install`.
+LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

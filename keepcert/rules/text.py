@@ -1,9 +1,12 @@
 """Every sentence the rules core writes, and the formatting of the points and dates in them.
 
 The rules core says what it decided as a message key and the values the sentence quotes;
-:func:`explain` is the one place those become English. That is the seam translation plugs
-into: it can look the key's sentence up in a catalogue instead of :data:`_SENTENCES`, while
-the rules core stays free of Django.
+:func:`explain` is the one place those become words. It writes them in the language of the
+installed :class:`Translator`: English as written here until an application installs one
+with :func:`use_translator` (KeepCert installs Django's, which follows the member's
+language), so the rules core stays free of Django. The English sentences are marked with
+``gettext_noop``, ``ngettext`` and ``pgettext``, the names Django's ``makemessages``
+extracts, so they reach the same catalog as the rest of the site.
 
 The web layer prints the same numbers next to the sentences with :func:`format_points` and
 :func:`format_date`, so a member never sees "2.50" in one place and "2.5" in the other.
@@ -14,9 +17,66 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-__all__ = ["MessageKey", "MessageValue", "explain", "format_date", "format_points", "points_phrase"]
+__all__ = [
+    "MessageKey",
+    "MessageValue",
+    "Translator",
+    "explain",
+    "format_date",
+    "format_points",
+    "points_phrase",
+    "use_translator",
+]
+
+
+class Translator(Protocol):
+    """Looks up a sentence in the current language's catalog (gettext's three calls)."""
+
+    def gettext(self, message: str) -> str: ...
+    def ngettext(self, singular: str, plural: str, count: int) -> str: ...
+    def pgettext(self, context: str, message: str) -> str: ...
+
+
+class _AsWritten:
+    """The sentences as written here, in English."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return singular if count == 1 else plural
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+
+_translator: Translator = _AsWritten()
+
+
+def use_translator(translator: Translator | None) -> None:
+    """Write every sentence through ``translator`` from now on (``None``: English again)."""
+    global _translator  # one process-wide seam, set once at start-up
+    _translator = translator or _AsWritten()
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a sentence for the catalog; it is translated when :func:`explain` uses it."""
+    return message
+
+
+def gettext(message: str) -> str:
+    return _translator.gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return _translator.ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    return _translator.pgettext(context, message)
+
 
 type MessageKey = Literal[
     "entry.counted",
@@ -38,54 +98,60 @@ type MessageValue = str | int | Decimal | date
 
 _SENTENCES: dict[MessageKey, str] = {
     # How one entry counted (keepcert.rules.counting)
-    "entry.counted": "Counted in full: {points}.",
-    "entry.partly_capped": (
+    "entry.counted": gettext_noop("Counted in full: {points}."),
+    "entry.partly_capped": gettext_noop(
         "{counted} of {points} counted: {category} counts at most {cap} a cycle."
     ),
-    "entry.capped": (
+    "entry.capped": gettext_noop(
         "Not counted: {category} counts at most {cap} a cycle, "
         "and earlier activities already reached that."
     ),
     # No earlier activity is to blame when the category counts nothing at all.
-    "entry.capped_at_zero": "Not counted: {category} counts no points in a cycle.",
-    "entry.not_claimable": "Not counted: {limit}",  # the limit is "category.claimable_until"
-    "entry.outside_cycle": (
+    "entry.capped_at_zero": gettext_noop("Not counted: {category} counts no points in a cycle."),
+    # Translators: {limit} is the sentence "… can only be claimed for activity up to …".
+    "entry.not_claimable": gettext_noop("Not counted: {limit}"),
+    "entry.outside_cycle": gettext_noop(
         "Not counted: the dates are outside this cycle ({start} \N{EN DASH} {end})."
     ),
-    "entry.future": "Not counted yet: the activity ends after today.",
-    "entry.unknown_category": "Not counted: this category is not part of the program.",
+    "entry.future": gettext_noop("Not counted yet: the activity ends after today."),
+    "entry.unknown_category": gettext_noop(
+        "Not counted: this category is not part of the program."
+    ),
     # A category retired on a date (keepcert.rules.counting.is_claimable): the form's
     # guidance, the service's refusal and, quoted, an entry's explanation.
-    "category.claimable_until": "{category} can only be claimed for activity up to {until}.",
+    "category.claimable_until": gettext_noop(
+        "{category} can only be claimed for activity up to {until}."
+    ),
     # The member's plan for the cycle (keepcert.rules.pace). Pages print the pace's status
     # ("Requirement met.", "On track.") before the plan, so a plan never repeats it.
-    "pace.complete": "Nothing more is needed this cycle.",
-    "pace.ended_short": "It closed {remaining} below the requirement.",
-    "pace.due_today": "{remaining} by the end of today.",
-    "pace.due_in_days": "{remaining} in {days}.",
-    "pace.due_in_months": "{remaining} in {months}: about {per_month} a month.",
+    "pace.complete": gettext_noop("Nothing more is needed this cycle."),
+    "pace.ended_short": gettext_noop("It closed {remaining} below the requirement."),
+    "pace.due_today": gettext_noop("{remaining} by the end of today."),
+    "pace.due_in_days": gettext_noop("{remaining} in {days}."),
+    "pace.due_in_months": gettext_noop("{remaining} in {months}: about {per_month} a month."),
 }
 
-# Spelled out rather than taken from strftime("%B"), which follows the process locale and
-# would change the rules' sentences whenever a worker runs under another language.
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+# Spelled out rather than taken from strftime("%B"), which follows the process locale, not
+# the member's language.
+_MONTH_NAMES: tuple[Callable[[], str], ...] = (
+    lambda: pgettext("month", "January"),
+    lambda: pgettext("month", "February"),
+    lambda: pgettext("month", "March"),
+    lambda: pgettext("month", "April"),
+    lambda: pgettext("month", "May"),
+    lambda: pgettext("month", "June"),
+    lambda: pgettext("month", "July"),
+    lambda: pgettext("month", "August"),
+    lambda: pgettext("month", "September"),
+    lambda: pgettext("month", "October"),
+    lambda: pgettext("month", "November"),
+    lambda: pgettext("month", "December"),
 )
 
 
 def format_points(value: Decimal) -> str:
-    """Show points the way a member writes them: ``3``, ``2.5``, ``1.25``.
+    """Show points the way a member writes them: ``3``, ``2.5``, ``1.25`` (``2,5`` in
+    Spanish).
 
     Stored points carry two places ("3.00"); trailing zeros read like false precision.
     Fixed-point formatting is used because ``Decimal.normalize`` would turn 100 into "1E+2".
@@ -95,26 +161,31 @@ def format_points(value: Decimal) -> str:
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text
+    # Translators: the decimal separator in numbers of points, "," for "2,5 puntos".
+    return text.replace(".", pgettext("decimal separator", "."))
 
 
 def points_phrase(value: Decimal) -> str:
     """Points with their noun, singular only for exactly one: "1 point", "2.5 points"."""
-    noun = "point" if value == 1 else "points"
-    return f"{format_points(value)} {noun}"
+    return ngettext("{points} point", "{points} points", 1 if value == 1 else 2).format(
+        points=format_points(value)
+    )
 
 
 def format_date(day: date) -> str:
-    """Show a date as in a letter to a US member: "May 31, 2026"."""
-    return f"{_MONTH_NAMES[day.month - 1]} {day.day}, {day.year}"
+    """Show a date as in a letter to the member: "May 31, 2026" ("31 de mayo de 2026")."""
+    # Translators: a date in a sentence; Spanish "{day} de {month} de {year}".
+    return gettext("{month} {day}, {year}").format(
+        month=_MONTH_NAMES[day.month - 1](), day=day.day, year=day.year
+    )
 
 
 def _days_phrase(days: int) -> str:
-    return "1 day" if days == 1 else f"{days} days"
+    return ngettext("{days} day", "{days} days", days).format(days=days)
 
 
 def _months_phrase(months: int) -> str:
-    return "1 month" if months == 1 else f"{months} months"
+    return ngettext("{months} month", "{months} months", months).format(months=months)
 
 
 def _name(name: str) -> str:
@@ -146,4 +217,4 @@ def explain(key: MessageKey, /, **values: MessageValue) -> str:
     A value the sentence needs and was not given raises ``KeyError``.
     """
     shown = {name: _SHOWN_AS[name](value) for name, value in values.items()}
-    return _SENTENCES[key].format_map(shown)
+    return gettext(_SENTENCES[key]).format_map(shown)
