@@ -6,14 +6,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install setup run test test-postgres security lint typecheck migrations-check bench ci
+.PHONY: install setup run test test-postgres security lint typecheck migrations-check bench ci messages translations-check
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# Compiled catalogs (.mo) are built here, never committed.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+locale/%.mo: locale/%.po
+	./scripts/ensure-gettext
+	msgfmt --check -o $@ $<
+
+install: $(VENV)/.installed $(CATALOGS)
+
+# Updates locale/es from the marked strings (then translate the new, empty entries).
+messages: install
+	$(MANAGE) makemessages -l es --ignore=.venv --ignore=bench --ignore=var --ignore='*/tests/*' --add-location=file --no-obsolete
+
+translations-check: install
+	./scripts/check-translations
 
 setup: install
 	$(MANAGE) migrate --noinput

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in member's own language choice wins over the browser's.
+    "keepcert.members.language.MemberLanguageMiddleware",
     # Signed-in pages and every API answer: Cache-Control: private, no-store.
     "keepcert.core.caching.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -88,6 +90,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",

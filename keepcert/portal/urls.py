@@ -1,12 +1,13 @@
 from django.urls import path
 
-from keepcert.portal import views
+from keepcert.portal import language, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("claim/", views.claim, name="claim"),
+    path("language/", language.set_language, name="set_language"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("cycles/<int:cycle_id>/", views.cycle_detail, name="cycle_detail"),
     path("activities/new/", views.activity_new, name="activity_new"),
