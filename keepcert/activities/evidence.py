@@ -21,9 +21,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.fields.files import FieldFile
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
-from keepcert.activities.filetypes import ALLOWED_NAMES, FileType, contents_match, type_for_name
+from keepcert.activities.filetypes import FILE_TYPES, FileType, contents_match, type_for_name
 from keepcert.activities.limits import MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES, MEGABYTE
 from keepcert.activities.locking import lock_changeable
 from keepcert.activities.models import Activity, Evidence
@@ -50,9 +52,22 @@ class EvidenceNotStored(DomainError):
     member can send the same files again later."""
 
 
+def allowed_types() -> str:
+    """The types a member may attach, as the messages name them: "PDF, JPEG, PNG, HEIC,
+    TXT or DOCX" (the list's commas and "or" are Django's, in the member's language)."""
+    return get_text_list([file_type.name for file_type in FILE_TYPES])
+
+
+def _in_megabytes(amount: int | float) -> str:
+    # "10 MB", "10.5 MB": the decimal separator is the one the points use.
+    number = f"{amount:g}".replace(".", pgettext("decimal separator", "."))
+    # Translators: a size in megabytes, e.g. "10 MB".
+    return _("%(number)s MB") % {"number": number}
+
+
 def file_size_limit() -> str:
     """The per-file limit as a member reads it: "10 MB"."""
-    return f"{MAX_EVIDENCE_BYTES // MEGABYTE} MB"
+    return _in_megabytes(MAX_EVIDENCE_BYTES // MEGABYTE)
 
 
 def _display_name(upload: UploadedFile[bytes]) -> str:
@@ -67,43 +82,50 @@ def _display_name(upload: UploadedFile[bytes]) -> str:
 
 def _megabytes(size: int) -> str:
     # Rounded up: a file just over the limit must not read as exactly 10 MB.
-    return f"{math.ceil(size * 10 / MEGABYTE) / 10:g} MB"
+    return _in_megabytes(math.ceil(size * 10 / MEGABYTE) / 10)
 
 
 def _megabytes_down(size: int) -> str:
     # Rounded down: the space left must never read as more than there is.
-    return f"{math.floor(max(size, 0) * 10 / MEGABYTE) / 10:g} MB"
+    return _in_megabytes(math.floor(max(size, 0) * 10 / MEGABYTE) / 10)
 
 
 def _count_error(already: int, chosen: int) -> str | None:
     if already + chosen <= MAX_EVIDENCE_FILES:
         return None
     if already >= MAX_EVIDENCE_FILES:
-        return _(
+        return ngettext(
+            "This activity already has %(most)s file, the most it can keep: "
+            "remove one before attaching another.",
             "This activity already has %(most)s files, the most it can keep: "
-            "remove one before attaching another."
+            "remove one before attaching another.",
+            MAX_EVIDENCE_FILES,
         ) % {"most": MAX_EVIDENCE_FILES}
     if already:
-        return _(
+        return ngettext(
+            "An activity can keep at most %(most)s file. It has %(already)s, "
+            "so choose at most %(left)s more (you chose %(chosen)s).",
             "An activity can keep at most %(most)s files. It has %(already)s, "
-            "so choose at most %(left)s more (you chose %(chosen)s)."
+            "so choose at most %(left)s more (you chose %(chosen)s).",
+            MAX_EVIDENCE_FILES,
         ) % {
             "most": MAX_EVIDENCE_FILES,
             "already": already,
             "left": MAX_EVIDENCE_FILES - already,
             "chosen": chosen,
         }
-    return _("An activity can keep at most %(most)s files: you chose %(chosen)s.") % {
-        "most": MAX_EVIDENCE_FILES,
-        "chosen": chosen,
-    }
+    return ngettext(
+        "An activity can keep at most %(most)s file: you chose %(chosen)s.",
+        "An activity can keep at most %(most)s files: you chose %(chosen)s.",
+        MAX_EVIDENCE_FILES,
+    ) % {"most": MAX_EVIDENCE_FILES, "chosen": chosen}
 
 
 def _file_error(name: str, size: int, file_type: FileType | None, upload: Any) -> str | None:
     if file_type is None:
         return _("%(name)s: only %(types)s files can be attached.") % {
             "name": name,
-            "types": ALLOWED_NAMES,
+            "types": allowed_types(),
         }
     if size == 0:
         return _("%(name)s: the file is empty.") % {"name": name}
@@ -115,8 +137,9 @@ def _file_error(name: str, size: int, file_type: FileType | None, upload: Any) -
         }
     if not contents_match(file_type, upload):
         return _(
+            # Translators: %(label)s is a type of file, e.g. "a PDF document".
             "%(name)s: the contents of this file are not %(label)s, although its name says so."
-        ) % {"name": name, "label": file_type.label}
+        ) % {"name": name, "label": _(file_type.label)}
     return None
 
 

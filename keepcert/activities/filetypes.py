@@ -2,7 +2,9 @@
 
 A file's extension says what the member meant to attach; its first bytes (the "magic
 number") say what it is. Both must agree, so an executable renamed to `.pdf` is refused
-and nothing is trusted from the browser's claimed content type. Standard library only.
+and nothing is trusted from the browser's claimed content type. Standard library only: the
+labels are marked for the catalog here and translated where a message quotes them
+(`keepcert.activities.evidence`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b
 _HEIF_BRANDS |= {b"mif1", b"msf1"}
 # Control bytes a text file may hold: tab, line feed, form feed, carriage return.
 _TEXT_CONTROLS = {9, 10, 12, 13}
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a label for the catalog (makemessages extracts this name); the evidence
+    messages translate it when they quote it."""
+    return message
 
 
 def _is_pdf(head: bytes, file: IO[bytes]) -> bool:
@@ -124,28 +132,26 @@ def _is_docx(head: bytes, file: IO[bytes]) -> bool:
 @dataclass(frozen=True)
 class FileType:
     name: str  # as in "only PDF, JPEG or PNG files can be attached"
-    label: str  # as in "the contents of this file are not {label}"
+    label: str  # as in "the contents of this file are not {label}": an English msgid
     content_type: str
     extensions: tuple[str, ...]
     matches: Callable[[bytes, IO[bytes]], bool]
 
 
 FILE_TYPES = (
-    FileType("PDF", "a PDF document", "application/pdf", (".pdf",), _is_pdf),
-    FileType("JPEG", "a JPEG image", "image/jpeg", (".jpg", ".jpeg"), _is_jpeg),
-    FileType("PNG", "a PNG image", "image/png", (".png",), _is_png),
-    FileType("HEIC", "a HEIC image", "image/heic", (".heic", ".heif"), _is_heic),
-    FileType("TXT", "plain text", "text/plain", (".txt",), _is_text),
+    FileType("PDF", gettext_noop("a PDF document"), "application/pdf", (".pdf",), _is_pdf),
+    FileType("JPEG", gettext_noop("a JPEG image"), "image/jpeg", (".jpg", ".jpeg"), _is_jpeg),
+    FileType("PNG", gettext_noop("a PNG image"), "image/png", (".png",), _is_png),
+    FileType("HEIC", gettext_noop("a HEIC image"), "image/heic", (".heic", ".heif"), _is_heic),
+    FileType("TXT", gettext_noop("plain text"), "text/plain", (".txt",), _is_text),
     FileType(
         "DOCX",
-        "a Word document",
+        gettext_noop("a Word document"),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         (".docx",),
         _is_docx,
     ),
 )
-# "PDF, JPEG, PNG, HEIC, TXT or DOCX", as the evidence service names them to a member.
-ALLOWED_NAMES = f"{', '.join(t.name for t in FILE_TYPES[:-1])} or {FILE_TYPES[-1].name}"
 ACCEPT = ",".join(ext for file_type in FILE_TYPES for ext in file_type.extensions)
 
 

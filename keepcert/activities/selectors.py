@@ -110,6 +110,8 @@ class ChangeLock:
     @property
     def message(self) -> str:
         """The sentence the member reads, on the site and from the API."""
+        # Translators: %(reason)s is a sentence of its own, e.g. "It counts toward your RMA
+        # cycle (…), which is closed for changes."
         return _("This activity can no longer be changed. %(reason)s") % {"reason": self.reason}
 
     def error(self) -> NotAllowed:
@@ -154,6 +156,11 @@ _ACTION_LABELS = {
     "activities.evidence.attached": gettext_lazy("Attached"),
     "activities.evidence.removed": gettext_lazy("Removed"),
 }
+# The same, naming the files (%(files)s: their names, separated by commas).
+_FILE_ACTION_LABELS = {
+    "activities.evidence.attached": gettext_lazy("Attached %(files)s"),
+    "activities.evidence.removed": gettext_lazy("Removed %(files)s"),
+}
 _FIELD_LABELS = {
     "category": gettext_lazy("Category"),
     "title": gettext_lazy("Title"),
@@ -186,8 +193,10 @@ def activity_history(activity: Activity) -> list[HistoryEntry]:
             if before and before.get(key) != after.get(key)
         ]
         label = str(_ACTION_LABELS.get(event.action, event.action))
-        if files := event.data.get("files"):
-            label = f"{label} {', '.join(f['name'] for f in files)}"
+        files = event.data.get("files")
+        if files and event.action in _FILE_ACTION_LABELS:
+            names = ", ".join(f["name"] for f in files)
+            label = str(_FILE_ACTION_LABELS[event.action]) % {"files": names}
         entries.append(
             HistoryEntry(
                 label=label,

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from keepcert.activities.limits import MAX_NOTES_LENGTH, MAX_PROVIDER_LENGTH, MAX_TITLE_LENGTH
 from keepcert.activities.models import Activity
@@ -25,7 +26,7 @@ from keepcert.members.models import Member
 from keepcert.program.models import Category, CategoryRule
 from keepcert.program.selectors import ProgramRules
 from keepcert.rules.counting import is_claimable
-from keepcert.rules.text import explain, format_date, format_points
+from keepcert.rules.text import explain, format_date, points_phrase
 
 CENT = Decimal("0.01")
 MAX_UNITS = Decimal(100_000)  # what Activity.units can hold
@@ -117,11 +118,24 @@ def is_storable_text(text: str) -> bool:
 def too_long_message(field: str, limit: int) -> str:
     """The message for text longer than its limit, per field ("title", "provider", "notes")."""
     messages = {
-        "title": _("Keep the title to %(limit)s characters or fewer."),
-        "provider": _("Keep the provider to %(limit)s characters or fewer."),
-        "notes": _("Keep the notes to %(limit)s characters or fewer."),
+        "title": ngettext(
+            "Keep the title to %(limit)s character or fewer.",
+            "Keep the title to %(limit)s characters or fewer.",
+            limit,
+        ),
+        "provider": ngettext(
+            "Keep the provider to %(limit)s character or fewer.",
+            "Keep the provider to %(limit)s characters or fewer.",
+            limit,
+        ),
+        "notes": ngettext(
+            "Keep the notes to %(limit)s character or fewer.",
+            "Keep the notes to %(limit)s characters or fewer.",
+            limit,
+        ),
     }
-    return messages[field] % {"limit": f"{limit:,}"}
+    # "5,000" in English, "5 000" in Spanish.
+    return messages[field] % {"limit": number_format(limit, force_grouping=True)}
 
 
 def not_claimable_message(rule: CategoryRule) -> str:
@@ -157,7 +171,10 @@ def _points(
             )
             return None
         if not data.units.is_finite() or data.units <= 0:
-            errors.add("units", _("Enter more than 0 %(unit)ss.") % {"unit": category_rule.unit})
+            # Translators: %(units)s is the category's unit in the plural, e.g. "contact
+            # hours", as the program's data names it (in English, not translated).
+            message = _("Enter more than 0 %(units)s.") % {"units": f"{category_rule.unit}s"}
+            errors.add("units", message)
             return None
         if data.units >= MAX_UNITS or data.units != data.units.quantize(CENT, ROUND_HALF_UP):
             errors.add("units", _("Enter the units with at most two decimals, below 100,000."))
@@ -181,11 +198,9 @@ def _check_points(points: Decimal, maximum: Decimal, field: str, errors: FieldEr
     elif points > maximum:
         errors.add(
             field,
-            _(
-                "One entry can have at most %(points)s points. "
-                "Record a larger activity as several entries."
-            )
-            % {"points": format_points(maximum)},
+            # Translators: %(points)s is a number of points with its noun, e.g. "100 points".
+            _("One entry can have at most %(points)s. Record a larger activity as several entries.")
+            % {"points": points_phrase(maximum)},
         )
     elif points != points.quantize(CENT, ROUND_HALF_UP):
         errors.add(field, _("Use at most two decimal places, for example 1.25."))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja.security import HttpBearer
 
 from keepcert.core import ratelimit
@@ -32,9 +32,12 @@ class MemberToken(HttpBearer):
             ("token", api_token.pk),
             limit=settings.KEEPCERT_RATE_TOKEN_PER_MINUTE,
             window=60,
-            message=_(
+            message=ngettext(
+                "This token has made more than %(limit)s request in a minute. "
+                "Wait a moment, then send the request again.",
                 "This token has made more than %(limit)s requests in a minute. "
-                "Wait a moment, then send the request again."
+                "Wait a moment, then send the request again.",
+                settings.KEEPCERT_RATE_TOKEN_PER_MINUTE,
             )
             % {"limit": settings.KEEPCERT_RATE_TOKEN_PER_MINUTE},
         )

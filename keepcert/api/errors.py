@@ -24,6 +24,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.defaults import server_error as site_server_error
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -37,7 +38,12 @@ from keepcert.core.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
-UNAUTHORIZED = "Send your personal API token in the header: Authorization: Bearer <token>."
+
+def _unauthorized() -> str:
+    # Translators: %(header)s is the HTTP header as a client sends it, not to be translated.
+    return _("Send your personal API token in the header: %(header)s.") % {
+        "header": "Authorization: Bearer <token>"
+    }
 
 
 class FieldError(BaseModel):
@@ -95,21 +101,24 @@ def status_for(error: DomainError) -> int:
     return 422 if any(error.field_errors.values()) else 400
 
 
-# Pydantic's own wording is written for developers; these are for the person.
+# Pydantic's own wording is written for developers; these are for the person. A message
+# quotes the error's context (pydantic's `ctx`) by name.
 _MESSAGES = {
-    "missing": "This field is required.",
-    "string_type": "Enter text.",
-    "bool_type": "Use true or false.",
-    "int_type": "Enter a whole number.",
-    "int_parsing": "Enter a whole number.",
-    "int_from_float": "Enter a whole number.",
-    "list_type": "Send a list.",
-    "greater_than_equal": "Enter a number of at least {ge}.",
-    "less_than_equal": "Enter a number of at most {le}.",
-    "too_long": "Send at most {max_length} items.",
-    "model_type": "Send a JSON object.",
-    "model_attributes_type": "Send a JSON object.",
-    "dict_type": "Send a JSON object.",
+    "missing": gettext_lazy("This field is required."),
+    "string_type": gettext_lazy("Enter text."),
+    "bool_type": gettext_lazy("Use true or false."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "list_type": gettext_lazy("Send a list."),
+    "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
+    "less_than_equal": gettext_lazy("Enter a number of at most %(le)s."),
+    "too_long": ngettext_lazy(
+        "Send at most %(max_length)s item.", "Send at most %(max_length)s items.", "max_length"
+    ),
+    "model_type": gettext_lazy("Send a JSON object."),
+    "model_attributes_type": gettext_lazy("Send a JSON object."),
+    "dict_type": gettext_lazy("Send a JSON object."),
 }
 
 
@@ -137,13 +146,14 @@ def _field_name(loc: Sequence[Any]) -> str:
 def _message(error: Mapping[str, Any], field: str) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return f"“{field}” is not a field of this request."
+        return _("“%(field)s” is not a field of this request.") % {"field": field}
     if kind == "missing" and field == "body":
-        return "Send the fields as a JSON object."
+        return _("Send the fields as a JSON object.")
     template = _MESSAGES.get(kind)
     if template is None:
         return str(error["msg"])  # our own validators already speak to the person
-    return template.format(**error.get("ctx", {}))
+    context: dict[str, Any] = dict(error.get("ctx", {}))
+    return str(template % context)  # ngettext_lazy picks its form by the count in `context`
 
 
 def _validation_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
@@ -160,7 +170,7 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = _validation_errors(exc.errors)
-        detail = errors[0].message if errors else "The request is not valid."
+        detail = errors[0].message if errors else _("The request is not valid.")
         return error_response(
             api, request, status=422, code="invalid", detail=detail, errors=errors
         )
@@ -182,26 +192,27 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(
-            api, request, status=404, code="not_found", detail=str(exc) or "Not found."
+            api, request, status=404, code="not_found", detail=str(exc) or _("Not found.")
         )
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if isinstance(exc, AuthenticationError):
             response = error_response(
-                api, request, status=401, code="unauthorized", detail=UNAUTHORIZED
+                api, request, status=401, code="unauthorized", detail=_unauthorized()
             )
             response["WWW-Authenticate"] = "Bearer"
             return response
         if exc.status_code == 400:
             # The only 400 ninja raises itself: the body did not parse as JSON.
+            message = _("The request body is not valid JSON.")
             return error_response(
                 api,
                 request,
                 status=400,
                 code="malformed",
-                detail="The request body is not valid JSON.",
-                errors=[FieldError(field="body", message="The request body is not valid JSON.")],
+                detail=message,
+                errors=[FieldError(field="body", message=message)],
             )
         return error_response(
             api, request, status=exc.status_code, code="error", detail=exc.message

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja.params.functions import Query
 from pydantic import (
     AfterValidator,
@@ -55,13 +56,15 @@ def _text(value: str) -> str:
 
 def _iso_date(value: object) -> date:
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise PydanticCustomError("date_format", "Enter the date as YYYY-MM-DD, e.g. 2025-03-14.")
+        raise PydanticCustomError(
+            "date_format", _("Enter the date as YYYY-MM-DD, e.g. 2025-03-14.")
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise PydanticCustomError(
-            "date_invalid", "{value} is not a real date.", {"value": value}
-        ) from None
+        # Written here, not by pydantic: the value is quoted, never read as a template.
+        message = _("%(value)s is not a real date.") % {"value": value}
+        raise PydanticCustomError("date_invalid", message) from None
 
 
 def _decimal(value: object) -> Decimal:
@@ -77,9 +80,9 @@ def _decimal(value: object) -> Decimal:
     elif isinstance(value, str) and len(value) <= 40 and _DECIMAL_TEXT.fullmatch(value.strip()):
         number = Decimal(value.strip())
     if number is None or not number.is_finite():
-        raise PydanticCustomError("decimal", "Enter a number, for example 1.25.")
+        raise PydanticCustomError("decimal", _("Enter a number, for example 1.25."))
     if abs(number) >= _TOO_LARGE:
-        raise PydanticCustomError("decimal_too_large", "That number is too large.")
+        raise PydanticCustomError("decimal_too_large", _("That number is too large."))
     return number
 
 
@@ -163,7 +166,7 @@ class _Input(BaseModel):
     @classmethod
     def _refuse_null(cls, value: object) -> object:
         if value is None:
-            raise PydanticCustomError("null", "Give a value here, not null.")
+            raise PydanticCustomError("null", _("Give a value here, not null."))
         return value
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from pydantic import (
     BaseModel,
     Field,
@@ -371,8 +372,15 @@ def activity_out(activity: Activity, names: dict[str, str]) -> ActivityOut:
     return ActivityOut.model_validate(activity_fields(activity, names))
 
 
-def not_found(what: str, pk: int) -> Http404:
-    return Http404(f"You have no {what} with id {pk}.")
+_NOT_FOUND = {
+    "activity": gettext_lazy("You have no activity with id %(id)s."),
+    "certification": gettext_lazy("You have no certification with id %(id)s."),
+    "cycle": gettext_lazy("You have no cycle with id %(id)s."),
+}
+
+
+def not_found(what: Literal["activity", "certification", "cycle"], pk: int) -> Http404:
+    return Http404(str(_NOT_FOUND[what]) % {"id": pk})
 
 
 def categories_out(program_rules: ProgramRules, *, on: date) -> list[CategoryOut]:

@@ -7,18 +7,19 @@ from datetime import date
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keepcert import rules
 
 
 class Certification(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        INACTIVE = "inactive", "Inactive"
-        LAPSED = "lapsed", "Lapsed"
-        EXEMPT = "exempt", "Exempt (grandfathered)"
-        REVOKED = "revoked", "Revoked"
-        RETIRED = "retired", "Retired"
+        ACTIVE = "active", pgettext_lazy("certification status", "Active")
+        INACTIVE = "inactive", pgettext_lazy("certification status", "Inactive")
+        LAPSED = "lapsed", pgettext_lazy("certification status", "Lapsed")
+        EXEMPT = "exempt", pgettext_lazy("certification status", "Exempt (grandfathered)")
+        REVOKED = "revoked", pgettext_lazy("certification status", "Revoked")
+        RETIRED = "retired", pgettext_lazy("certification status", "Retired")
 
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="certifications"
@@ -62,7 +63,7 @@ class Cycle(models.Model):
     """One CE cycle of a certification: its dates are inclusive calendar dates."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
+        OPEN = "open", pgettext_lazy("cycle status", "Open")
         COMPLIANT = "compliant", _("Requirement met")
         NONCOMPLIANT = "noncompliant", _("Ended short")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from keepcert import rules
 from keepcert.certifications.models import Certification, Cycle
@@ -33,14 +34,17 @@ def create_certification(
     """
     today = member.program.today()
     if credential.program_id != member.program_id:
-        raise DomainError("That credential belongs to another program.")
+        raise DomainError(_("That credential belongs to another program."))
     if certified_on > today:
-        raise DomainError(
-            "The certification date cannot be in the future.",
-            field_errors={"certified_on": ["The certification date cannot be in the future."]},
-        )
+        message = _("The certification date cannot be in the future.")
+        raise DomainError(message, field_errors={"certified_on": [message]})
     if member.certifications.filter(credential=credential).exists():
-        raise DomainError(f"{member} already holds {credential.code}.")
+        raise DomainError(
+            # Translators: %(member)s is a name and member ID, "Alice Nguyen (100234)";
+            # %(credential)s a credential's code, "RMA".
+            _("%(member)s already holds %(credential)s.")
+            % {"member": member, "credential": credential.code}
+        )
 
     program_rules = rules_of(member.program)
     rule_set = program_rules.rule_set_on(certified_on)

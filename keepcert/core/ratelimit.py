@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from keepcert.core.errors import DomainError
 from keepcert.core.models import RateCounter
@@ -45,7 +45,11 @@ class RateLimited(DomainError):
     def __init__(self, message: str = "", *, retry_after: int) -> None:
         super().__init__(
             message
-            or _("Too many requests. Wait %(seconds)s seconds, then try again.")
+            or ngettext(
+                "Too many requests. Wait %(seconds)s second, then try again.",
+                "Too many requests. Wait %(seconds)s seconds, then try again.",
+                retry_after,
+            )
             % {"seconds": retry_after},
             code="rate_limited",
         )

@@ -7,6 +7,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.account.models import Login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from keepcert.core.http import client_address
 from keepcert.members.signin import needs_emailed_code
@@ -22,7 +23,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         """allauth's rate limits read the client address the same way as everything else."""
         address = client_address(request)
         if address is None:
-            raise PermissionDenied("Unable to determine client IP address")
+            raise PermissionDenied(_("Unable to determine client IP address"))
         return address
 
     def is_login_by_code_required(self, login: Login) -> bool:

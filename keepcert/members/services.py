@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from keepcert.core import ratelimit
 from keepcert.core.errors import DomainError
@@ -233,9 +233,11 @@ def create_api_token(*, member: Member, name: str, actor: User) -> tuple[ApiToke
     if not name:
         problem = str(TOKEN_NAME_REQUIRED)
     elif len(name) > TOKEN_NAME_MAX_LENGTH:
-        problem = _("Keep the name to %(limit)s characters or fewer.") % {
-            "limit": TOKEN_NAME_MAX_LENGTH
-        }
+        problem = ngettext(
+            "Keep the name to %(limit)s character or fewer.",
+            "Keep the name to %(limit)s characters or fewer.",
+            TOKEN_NAME_MAX_LENGTH,
+        ) % {"limit": TOKEN_NAME_MAX_LENGTH}
     if problem:
         raise DomainError(problem, field_errors={"name": [problem]})
     raw = settings.KEEPCERT_API_TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
-from django.utils.text import format_lazy
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from keepcert.activities.evidence import file_size_limit
-from keepcert.activities.filetypes import ACCEPT, ALLOWED_NAMES
+from keepcert.activities.evidence import allowed_types, file_size_limit
+from keepcert.activities.filetypes import ACCEPT
 from keepcert.activities.limits import (
     MAX_EVIDENCE_FILES,
     MAX_NOTES_LENGTH,
@@ -32,6 +33,16 @@ from keepcert.members.services import TOKEN_NAME_MAX_LENGTH, TOKEN_NAME_REQUIRED
 from keepcert.program.models import Category, CategoryRule, RuleSet
 
 DATE_HELP = _("Enter a real date, for example 2025-03-14.")
+
+
+def _evidence_help() -> str:
+    return " ".join(
+        (
+            gettext("Certificate, transcript or letter: %(types)s, up to %(size)s each.")
+            % {"types": allowed_types(), "size": file_size_limit()},
+            gettext("Only you can see these, unless your activity is audited."),
+        )
+    )
 
 
 class ServiceCheckedText(forms.CharField):
@@ -181,15 +192,8 @@ class ActivityForm(AccessibleForm):
     evidence = MultipleFileField(
         required=False,
         label=_("Evidence (optional)"),
-        help_text=format_lazy(
-            "{} {}",
-            format_lazy(
-                _("Certificate, transcript or letter: {types}, up to {size} each."),
-                types=ALLOWED_NAMES,
-                size=file_size_limit(),
-            ),
-            _("Only you can see these, unless your activity is audited."),
-        ),
+        # Built when shown: the types and the size are written in the member's language.
+        help_text=lazy(_evidence_help, str)(),
     )
     cycles = forms.Field(required=False)  # replaced in __init__
     attestation = forms.BooleanField(required=False)

@@ -98,7 +98,7 @@ def member_required(view: MemberView) -> Callable[..., HttpResponseBase]:
         assert user.is_authenticated  # login_required
         member = Member.objects.select_related("program").filter(user=user).first()
         if member is None:
-            raise PermissionDenied("This account is not linked to a member record.")
+            raise PermissionDenied(_("This account is not linked to a member record."))
         user.member = member  # the page header asks for it: spare a second query
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             limited = _over_write_limit(request, member)
@@ -331,7 +331,7 @@ def evidence_download(
     try:
         stored = evidence.file.open("rb")
     except FileNotFoundError:
-        raise Http404("This file is missing from storage.") from None
+        raise Http404(_("This file is missing from storage.")) from None
     response = FileResponse(
         stored,
         as_attachment=True,
@@ -435,7 +435,7 @@ def token_create(request: HttpRequest, member: Member) -> HttpResponse:
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
-            _, raw = create_api_token(
+            _token, raw = create_api_token(
                 member=member,
                 name=form.cleaned_data["name"],
                 actor=request.user,  # type: ignore[arg-type]

@@ -73,7 +73,7 @@ class LoadReport:
 
 def _decimal_or_none(value: Any) -> Any:
     if isinstance(value, bool):
-        raise DomainError(f"Expected a number, got {value!r}.")
+        raise DomainError(_("Expected a number, got %(value)s.") % {"value": repr(value)})
     if isinstance(value, int):
         return Decimal(value)
     return value
@@ -82,7 +82,12 @@ def _decimal_or_none(value: Any) -> Any:
 def _values(raw: dict[str, Any], names: tuple[str, ...], where: str) -> dict[str, Any]:
     unknown = set(raw) - set(names) - {"code", "effective_from"}
     if unknown:
-        raise DomainError(f"{where}: unknown keys {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            # Translators: %(where)s is a place in the program file, e.g. "[rules]" or
+            # "credential RMA"; %(names)s the keys it does not know.
+            _("%(where)s: unknown keys %(names)s.")
+            % {"where": where, "names": ", ".join(sorted(unknown))}
+        )
     values: dict[str, Any] = {}
     for name in names:
         value = raw.get(name)
@@ -106,10 +111,15 @@ def parse_program_file(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = tomllib.load(handle, parse_float=Decimal)
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise DomainError(f"Cannot read {path}: {error}") from error
+        raise DomainError(
+            _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
+        ) from error
     for section in ("program", "rules"):
         if not isinstance(data.get(section), dict):
-            raise DomainError(f"{path}: the [{section}] table is missing.")
+            raise DomainError(
+                _("%(path)s: the [%(section)s] table is missing.")
+                % {"path": path, "section": section}
+            )
     return data
 
 
@@ -124,7 +134,7 @@ def load_program_file(*, path: Path) -> LoadReport:
     data = parse_program_file(path)
     meta, rule_data = data["program"], data["rules"]
     if not isinstance(rule_data.get("effective_from"), date):
-        raise DomainError("[rules].effective_from must be a date such as 2006-01-01.")
+        raise DomainError(_("[rules].effective_from must be a date such as 2006-01-01."))
     program, created = Program.objects.get_or_create(
         code=meta["code"],
         defaults={"name": meta["name"], "time_zone": meta.get("time_zone", "UTC")},
@@ -192,11 +202,15 @@ def _load_rules(
     for position, entry in enumerate(entries):
         code = entry.get("code")
         if not code:
-            raise DomainError(f"Every {link} needs a code.")
+            raise DomainError(
+                _("Every credential needs a code.")
+                if link == "credential"
+                else _("Every category needs a code.")
+            )
         values = _values(entry, fields, f"{link} {code}")
         if rule_model is CategoryRule:
             values["position"] = position
-        identity, _ = model.objects.get_or_create(program=rule_set.program, code=code)
+        identity, _created = model.objects.get_or_create(program=rule_set.program, code=code)
         rule = rule_model.objects.filter(rule_set=rule_set, **{link: identity}).first()
         if rule is None:
             rule_model.objects.create(rule_set=rule_set, **{link: identity}, **values)

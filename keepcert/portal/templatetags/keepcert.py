@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import ngettext
 
 from keepcert.activities import selectors
 from keepcert.certifications.models import Cycle
@@ -19,6 +20,17 @@ register = template.Library()
 @register.filter
 def points(value: Decimal | None) -> str:
     return "–" if value is None else format_points(value)
+
+
+@register.filter
+def plural_count(value: Decimal) -> int:
+    """The count that picks the plural form for a decimal amount (points, units): gettext
+    counts in whole numbers only, and "1 point" is singular while "1.5 points" is not, as
+    in `keepcert.rules.text.points_phrase`.
+
+    For `{% blocktranslate count n=value|plural_count with amount=value|points %}`.
+    """
+    return 1 if value == 1 else 2
 
 
 @register.filter
@@ -50,8 +62,14 @@ def progress_bar(progress: Progress) -> dict[str, object]:
     return {
         "percent": progress.percent,
         "complete": progress.compliant,
-        "label": (
-            f"{format_points(progress.counted)} of {format_points(progress.required)} "
-            f"points counted ({progress.percent}%)"
-        ),
+        "label": ngettext(
+            "%(counted)s of %(required)s point counted (%(percent)s%%)",
+            "%(counted)s of %(required)s points counted (%(percent)s%%)",
+            plural_count(progress.required),
+        )
+        % {
+            "counted": format_points(progress.counted),
+            "required": format_points(progress.required),
+            "percent": progress.percent,
+        },
     }
