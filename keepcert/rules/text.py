@@ -111,7 +111,7 @@ _SENTENCES: dict[MessageKey, str] = {
     # Translators: {limit} is the sentence "… can only be claimed for activity up to …".
     "entry.not_claimable": gettext_noop("Not counted: {limit}"),
     "entry.outside_cycle": gettext_noop(
-        "Not counted: the dates are outside this cycle ({start} \N{EN DASH} {end})."
+        "Not counted: the dates are outside this cycle ({start} – {end})."
     ),
     "entry.future": gettext_noop("Not counted yet: the activity ends after today."),
     "entry.unknown_category": gettext_noop(
