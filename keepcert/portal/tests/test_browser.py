@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -450,3 +451,140 @@ def test_the_admin_needs_the_staff_password_and_the_authenticator_code(
     page.locator('input[name="code"]').press("Enter")
     page.goto("/admin/")
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+
+# --- languages (issue 7) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def pseudo_locale(settings: Any, tmp_path: Path) -> str:
+    """Every translated string shows as ⟦…⟧: text outside the brackets bypassed translation."""
+    from keepcert.portal.tests import pseudo
+
+    settings.LOCALE_PATHS = [pseudo.build(tmp_path), *settings.LOCALE_PATHS]
+    settings.LANGUAGES = [*settings.LANGUAGES, (pseudo.CODE, "Pseudo")]
+    return pseudo.CODE
+
+
+def member_data(member: Member) -> tuple[str, ...]:
+    """What a page may show untranslated: the member's own data and the program's (names of
+    credentials and categories, the attestation), the brand and the languages' own names."""
+    from keepcert.program.models import CategoryRule, CredentialRule, RuleSet
+
+    program = member.program
+    return (
+        member.full_name,
+        member.member_number,
+        member.user.email,
+        *Activity.objects.filter(member=member).values_list("title", flat=True),
+        *Activity.objects.filter(member=member).values_list("provider", flat=True),
+        *CredentialRule.objects.filter(rule_set__program=program).values_list("name", flat=True),
+        *CategoryRule.objects.filter(rule_set__program=program).values_list("name", flat=True),
+        *RuleSet.objects.filter(program=program).values_list("attestation_text", flat=True),
+        *member.certifications.values_list("credential__code", flat=True),
+        "KeepCert",
+        *(name for _, name in settings.LANGUAGES),
+    )
+
+
+def journey(page: Page, member: Member, *, error_then_success: tuple[str, str]) -> dict[str, str]:
+    """The member journey (sign in, dashboard, Record CE with an error then success, the
+    activity, the cycle, the profile): each page's visible text by step."""
+    seen: dict[str, str] = {}
+
+    def look(step: str) -> None:
+        expect(page.locator("body")).to_be_visible()
+        seen[step] = page.inner_text("body")
+
+    page.goto("/accounts/login/")
+    look("sign-in")
+    page.locator("input[name=login]").fill(member.user.email)
+    page.locator("input[name=password]").fill(testing.PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    expect(page).to_have_url(DASHBOARD)
+    look("dashboard")
+
+    page.goto("/activities/new/")
+    look("record form")
+    wrong, right = error_then_success
+    page.locator("select[name=category]").select_option(index=1)
+    page.locator("input[name=title]").fill("Venipuncture refresher")
+    page.locator("input[name=start_date]").fill("2023-01-10")  # before the cycle: an error
+    page.locator("input[name=end_date]").fill("2023-01-10")
+    expect(page.locator(".htmx-request")).to_have_count(0)
+    page.locator("input[name=points]").fill(wrong)
+    page.locator("input[name=attestation]").check()
+    page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(RECORD_CE)
+    look("record form with an error")
+    page.locator("input[name=start_date]").fill("2025-10-14")
+    page.locator("input[name=end_date]").fill("2025-10-14")
+    expect(page.locator(".htmx-request")).to_have_count(0)
+    page.locator("input[name=points]").fill(right)
+    if not page.locator("input[name=attestation]").is_checked():
+        page.locator("input[name=attestation]").check()
+    page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(DASHBOARD)
+    look("dashboard after recording")
+
+    activity = Activity.objects.get(member=member, title="Venipuncture refresher")
+    page.goto(f"/activities/{activity.pk}/")
+    look("activity")
+    cycle = activity.cycles.get()
+    page.goto(f"/cycles/{cycle.pk}/")
+    look("cycle")
+    page.goto("/profile/")
+    look("profile")
+    return seen
+
+
+def test_the_member_journey_shows_no_text_that_bypasses_translation(
+    new_page: PageFactory, member: Member, pseudo_locale: str
+) -> None:
+    from keepcert.portal.tests.pseudo import untranslated
+
+    testing.make_activity(member, points="12", start=date(2024, 3, 1))
+    page = new_page(locale="en-XA")
+    seen = journey(page, member, error_then_success=("3", "2.5"))
+
+    allowed = member_data(member)
+    found = {step: untranslated(text, allowed=allowed) for step, text in seen.items()}
+    leaks = {step: runs for step, runs in found.items() if runs}
+    assert not leaks, "Text outside ⟦…⟧ (not marked for translation):\n" + "\n".join(
+        f"  {step}: {runs}" for step, runs in leaks.items()
+    )
+    assert "⟦" in seen["dashboard"] and "⟦" in seen["sign-in"]  # the catalog was in use
+
+
+def test_the_member_journey_in_spanish_has_no_english_left(
+    new_page: PageFactory, member: Member
+) -> None:
+    import polib
+
+    testing.make_activity(member, points="12", start=date(2024, 3, 1))
+    page = new_page(locale="es-MX")
+    seen = journey(page, member, error_then_success=("3", "2.5"))
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+
+    # Every English sentence of KeepCert's catalog (pieces between placeholders, two words
+    # or more) must be absent: its Spanish is shown instead.
+    catalog = polib.pofile(str(Path(settings.BASE_DIR) / "locale/es/LC_MESSAGES/django.po"))
+    english = {
+        piece.strip()
+        for entry in catalog
+        if entry.msgstr and entry.msgstr != entry.msgid
+        for piece in re.split(r"%\(\w+\)[sd]|\{\w+\}|<[^>]+>", entry.msgid)
+        if len(piece.split()) >= 2
+    }
+    data = member_data(member)
+    leaks = {
+        step: sorted(s for s in english if s in text and not any(s in d for d in data))
+        for step, text in seen.items()
+    }
+    leaks = {step: found for step, found in leaks.items() if found}
+    assert not leaks, "English left on the Spanish pages:\n" + "\n".join(
+        f"  {step}: {found}" for step, found in leaks.items()
+    )
+    assert "Mi progreso" in seen["dashboard"]
+    assert activity_count(member) == 2
+    assert Activity.objects.get(title="Venipuncture refresher").points == Decimal("2.5")
