@@ -73,4 +73,4 @@ bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/load.py
 
-ci: lint typecheck migrations-check test
+ci: lint typecheck migrations-check translations-check test

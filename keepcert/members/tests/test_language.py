@@ -36,6 +36,11 @@ def test_every_page_offers_the_other_language(client: Client, program: object) -
         r'<button[^>]*name="language" value="es" lang="es"[^>]*>Español</button>', body
     )
     assert 'value="en"' not in body
+    # Each in its own name, whatever the page's language.
+    spanish = client.get("/", headers={"accept_language": "es"}).content.decode()
+    assert re.search(
+        r'<button[^>]*name="language" value="en" lang="en"[^>]*>English</button>', spanish
+    )
 
 
 @pytest.mark.django_db
