@@ -235,6 +235,9 @@ class ActivityForm(AccessibleForm):
                     "hx-trigger": "change",
                     "hx-target": "#cycle-choices",
                     "hx-include": "[name=start_date],[name=end_date]",
+                    # Both dates changed in quick succession: the later answer must win,
+                    # so a newer request replaces one still in flight.
+                    "hx-sync": "closest form:replace",
                 }
             )
         if not any(r.has_calculator for r in rule_set.category_rules.all()):
