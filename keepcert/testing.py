@@ -81,11 +81,23 @@ def make_member(
 
 
 def make_certification(
-    member: Member, code: str = "RMA", certified_on: date = date(2023, 5, 10)
+    member: Member,
+    code: str = "RMA",
+    certified_on: date = date(2023, 5, 10),
+    *,
+    brought_in_points: Decimal | str | None = None,
 ) -> Certification:
-    return create_certification(
+    """A certification with its cycles up to today; the cycles that ended before today are
+    brought in (completed before the record came to KeepCert), with `brought_in_points`
+    each when given."""
+    certification = create_certification(
         member=member, credential=credential(code, member.program), certified_on=certified_on
     )
+    if brought_in_points is not None:
+        certification.cycles.filter(origin=Cycle.Origin.BROUGHT_IN).update(
+            brought_in_points=Decimal(brought_in_points)
+        )
+    return certification
 
 
 def current_cycle(certification: Certification) -> Cycle:

@@ -52,6 +52,14 @@ class CycleOut(BaseModel):
     end: date
     status: str = Field(description="`open`, `compliant` or `noncompliant`.")
     status_label: str
+    origin: str = Field(
+        description="`recorded`: kept in KeepCert; `brought_in`: completed before the "
+        "member's record came to KeepCert (its activities may not be here)."
+    )
+    brought_in_points: Points | None = Field(
+        description="For a brought-in cycle, the points it counted where it was kept before; "
+        "null when unknown or not brought in."
+    )
 
 
 class CertificationOut(BaseModel):
@@ -107,10 +115,14 @@ class CategoryProgressOut(BaseModel):
 
 class PaceOut(BaseModel):
     status: PaceStatus
-    plan: str = Field(examples=["6 points in 5 months: about 1.2 a month."])
+    plan: str = Field(
+        description="What to do and by when, in whole or half points, in the member's language.",
+        examples=["Record 6 more points by May 31, 2026: 1.5 points a month will do it."],
+    )
     expected_by_now: Points
     per_month: Points | None = Field(
-        description="Points a month that close the gap; null when nothing more is needed."
+        description="Points a month that close the gap, rounded up to a whole or half point; "
+        "null when nothing more is needed."
     )
     months_left: int
 
@@ -258,6 +270,8 @@ def cycle_out(cycle: Cycle) -> CycleOut:
         end=cycle.end,
         status=cycle.status,
         status_label=cycle.get_status_display(),
+        origin=cycle.origin,
+        brought_in_points=optional_points(cycle.brought_in_points),
     )
 
 

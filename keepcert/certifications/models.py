@@ -72,7 +72,25 @@ class Cycle(models.Model):
     )
     start = models.DateField()
     end = models.DateField()
+
+    class Origin(models.TextChoices):
+        RECORDED = "recorded", pgettext_lazy("cycle origin", "Recorded in KeepCert")
+        BROUGHT_IN = "brought_in", pgettext_lazy("cycle origin", "Brought in")
+
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    origin = models.CharField(
+        max_length=16,
+        choices=Origin.choices,
+        default=Origin.RECORDED,
+        help_text="Brought in: completed before the member's record came to KeepCert.",
+    )
+    brought_in_points = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The points the cycle counted where it was kept before, if known.",
+    )
 
     objects = CycleQuerySet.as_manager()
 
@@ -86,6 +104,11 @@ class Cycle(models.Model):
                 condition=Q(status="open"),
                 name="cycle_one_open_per_certification",
             ),
+            models.CheckConstraint(
+                condition=Q(brought_in_points__isnull=True)
+                | Q(origin="brought_in", brought_in_points__gte=0),
+                name="cycle_brought_in_points_only_when_brought_in",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,3 +117,12 @@ class Cycle(models.Model):
     @property
     def window(self) -> rules.Window:
         return rules.Window(self.start, self.end)
+
+    @property
+    def is_closed(self) -> bool:
+        """Ended with an outcome (requirement met or ended short): no more to do in it."""
+        return self.status != self.Status.OPEN
+
+    @property
+    def is_brought_in(self) -> bool:
+        return self.origin == self.Origin.BROUGHT_IN

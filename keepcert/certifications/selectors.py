@@ -18,6 +18,7 @@ from keepcert import rules
 from keepcert.activities.models import Activity
 from keepcert.activities.selectors import ACTIVITY_ORDER
 from keepcert.certifications.models import Certification, Cycle
+from keepcert.certifications.standing import Standing, standing_of
 from keepcert.core.pagination import Page, paginate_rows
 from keepcert.members.models import Member
 from keepcert.program.models import CredentialRule, RuleSet
@@ -60,6 +61,7 @@ class CycleProgress:
     lines: tuple[ActivityLine, ...]
     recording_open: bool
     today: date
+    program_rules: ProgramRules
 
     @property
     def certification(self) -> Certification:
@@ -79,12 +81,18 @@ class CycleProgress:
     def is_current(self) -> bool:
         return self.cycle.window.contains(self.today)
 
+    @property
+    def recording_deadline(self) -> date:
+        """The last day activity dated inside the cycle may be recorded."""
+        return rules.recording_deadline(self.cycle.window, self.rule_set.recording_grace_days)
+
 
 @dataclass(frozen=True)
 class CertificationSummary:
     certification: Certification
     credential_name: str
     current: CycleProgress | None
+    standing: Standing
     past_cycles: tuple[Cycle, ...] = field(default_factory=tuple)
 
 
@@ -143,6 +151,7 @@ def _evaluate(
         recording_open=cycle.status == Cycle.Status.OPEN
         and rules.is_recording_open(cycle.window, today, rule_set.recording_grace_days),
         today=today,
+        program_rules=program_rules,
     )
 
 
@@ -207,13 +216,15 @@ def member_summaries(
     for certification in certifications:
         rule = program_rules.latest().credential_rule(certification.credential_id)
         current = current_cycles.get(certification.pk)
+        current_progress = (
+            _evaluate(current, claimed[current.pk], program_rules, today) if current else None
+        )
         summaries.append(
             CertificationSummary(
                 certification=certification,
                 credential_name=rule.name if rule else certification.credential.code,
-                current=_evaluate(current, claimed[current.pk], program_rules, today)
-                if current
-                else None,
+                current=current_progress,
+                standing=standing_of(certification, current_progress, program_rules),
                 past_cycles=tuple(c for c in by_certification[certification.pk] if c != current),
             )
         )
@@ -241,6 +252,14 @@ def cycle_progress(cycle: Cycle, *, today: date | None = None) -> CycleProgress:
     Needs `certification__member__program` selected (or costs a query each)."""
     program = cycle.certification.member.program
     return cycles_progress([cycle], program_rules=rules_of(program), today=today)[cycle.pk]
+
+
+def cycle_page_standing(result: CycleProgress, latest_cycle: Cycle) -> Standing | None:
+    """The certification's banner on the page of one of its cycles: on its current cycle's
+    page (the latest, open or not), none on an earlier cycle's."""
+    if result.cycle.pk != latest_cycle.pk:
+        return None
+    return standing_of(result.certification, result, result.program_rules)
 
 
 def cycles_progress(

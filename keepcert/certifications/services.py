@@ -29,8 +29,9 @@ def create_certification(
 
     A certification dated before the program's CE start is exempt (grandfathered)
     and gets no cycles. Otherwise the cycles from `certified_on` through the one
-    containing today are created. Earlier cycles are marked completed: a member who
-    is still certified met them (this is how a legacy record is brought in).
+    containing today are created. Earlier cycles are marked completed and brought in: a
+    member who is still certified met them before the record came to KeepCert (this is
+    how a legacy record is brought in).
     """
     today = member.program.today()
     if credential.program_id != member.program_id:
@@ -76,6 +77,7 @@ def create_certification(
                 start=window.start,
                 end=window.end,
                 status=Cycle.Status.COMPLIANT,
+                origin=Cycle.Origin.BROUGHT_IN,
             )
             next_start = window.end + timedelta(days=1)
             window = rules.next_cycle(window, program_rules.rule_set_on(next_start).cycle_years)

@@ -37,6 +37,7 @@ from keepcert.activities.services import (
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import (
     CYCLE_ORDER,
+    cycle_page_standing,
     cycle_progress,
     lines_page,
     member_summaries,
@@ -152,7 +153,7 @@ def cycle_detail(request: HttpRequest, member: Member, cycle_id: int) -> HttpRes
         ),
         pk=cycle_id,
     )
-    other_cycles = cycle.certification.cycles.order_by(*CYCLE_ORDER)
+    other_cycles = list(cycle.certification.cycles.order_by(*CYCLE_ORDER))
     progress = cycle_progress(cycle)
     lines = _page_or_first(request, lambda cursor: lines_page(progress, cursor=cursor))
     return render(
@@ -161,6 +162,7 @@ def cycle_detail(request: HttpRequest, member: Member, cycle_id: int) -> HttpRes
         {
             "member": member,
             "cycle_progress": progress,
+            "standing": cycle_page_standing(progress, other_cycles[0]),
             "lines": lines,
             "other_cycles": other_cycles,
             "is_first_page": not request.GET.get("cursor"),

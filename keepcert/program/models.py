@@ -26,9 +26,32 @@ class Program(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="America/Chicago")
+    # The certifying body's contact, from the program file: what a member whose
+    # certification lapsed, was revoked or is inactive is told to use.
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_address = models.TextField(blank=True, help_text="Postal address, one line each.")
+    contact_url = models.URLField(blank=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def contact_address_lines(self) -> list[str]:
+        return [line.strip() for line in self.contact_address.splitlines() if line.strip()]
+
+    @property
+    def has_contact(self) -> bool:
+        return any(
+            (
+                self.contact_name,
+                self.contact_email,
+                self.contact_phone,
+                self.contact_address,
+                self.contact_url,
+            )
+        )
 
     def today(self) -> date:
         return today_in(self.time_zone)

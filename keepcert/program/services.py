@@ -106,6 +106,31 @@ def _apply(obj: Model, values: dict[str, Any], label: str, report: LoadReport) -
     return bool(changed)
 
 
+# `[program.contact]` in the program file: the certifying body's contact for members.
+CONTACT_FIELDS = ("name", "email", "phone", "address", "url")
+
+
+def _contact_values(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise DomainError(_("[program.contact] must be a table."))
+    unknown = set(raw) - set(CONTACT_FIELDS)
+    if unknown:
+        raise DomainError(
+            _("%(where)s: unknown keys %(names)s.")
+            % {"where": "[program.contact]", "names": ", ".join(sorted(unknown))}
+        )
+    values = {f"contact_{name}": str(raw.get(name) or "").strip() for name in CONTACT_FIELDS}
+    program = Program(**values)
+    try:
+        program.clean_fields(exclude=["code", "name", "time_zone"])
+    except ValidationError as error:
+        raise DomainError(
+            "[program.contact]: "
+            + " ".join(f"{name}: {' '.join(m)}" for name, m in error.message_dict.items())
+        ) from error
+    return values
+
+
 def parse_program_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -135,17 +160,14 @@ def load_program_file(*, path: Path) -> LoadReport:
     meta, rule_data = data["program"], data["rules"]
     if not isinstance(rule_data.get("effective_from"), date):
         raise DomainError(_("[rules].effective_from must be a date such as 2006-01-01."))
-    program, created = Program.objects.get_or_create(
-        code=meta["code"],
-        defaults={"name": meta["name"], "time_zone": meta.get("time_zone", "UTC")},
-    )
+    program_values = {
+        "name": meta["name"],
+        "time_zone": meta.get("time_zone", "UTC"),
+        **_contact_values(meta.get("contact", {})),
+    }
+    program, created = Program.objects.get_or_create(code=meta["code"], defaults=program_values)
     report = LoadReport(program=program.code, effective_from=rule_data["effective_from"])
-    if not created and _apply(
-        program,
-        {"name": meta["name"], "time_zone": meta.get("time_zone", "UTC")},
-        "program",
-        report,
-    ):
+    if not created and _apply(program, program_values, "program", report):
         program.save()
 
     rule_values = _values(rule_data, RULE_SET_FIELDS, "[rules]")

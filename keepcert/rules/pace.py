@@ -8,20 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from keepcert.rules.counting import Progress, compliance
 from keepcert.rules.cycles import Window, last_day_of_month
 from keepcert.rules.text import explain
 
-__all__ = ["Pace", "PaceClock", "PaceStatus", "assess_pace"]
+__all__ = ["Pace", "PaceClock", "PaceStatus", "assess_pace", "to_half_point"]
 
-_ZERO = Decimal(0)
 _HUNDREDTH = Decimal("0.01")
-_TENTH = Decimal("0.1")
-# Below a month left, "points a month" stops being useful and days are what a member counts.
+# Below a month left, "points a month" stops being useful: the plan is a total and a day.
 _DAYS_FOR_MONTHLY_PLAN = 31
+
+
+def to_half_point(value: Decimal) -> Decimal:
+    """``value`` rounded up to the next whole or half point: 1.2 → 1.5, 2 → 2, 0.1 → 0.5.
+
+    A plan speaks in amounts a member can earn (courses give whole and half points), and
+    rounds up, never to nearest: followed to the letter it must reach the requirement,
+    and a small gap must never read as "0 a month".
+    """
+    return (value * 2).to_integral_value(rounding=ROUND_CEILING) / 2
 
 
 class PaceStatus(StrEnum):
@@ -49,39 +57,36 @@ class Pace:
     months_left: int
     remaining: Decimal
     """Points still to count (``Progress.remaining``)."""
+    end: date
+    """The cycle's last day: the day the plan's points are due by."""
 
     @property
     def per_month(self) -> Decimal | None:
-        """Points a month that close the gap; ``None`` when nothing more can or need be done.
-
-        Rounded up, not to nearest: a plan followed to the letter must reach the
-        requirement, and a small gap must never read as "about 0 a month".
-        """
+        """Points a month that close the gap, in whole or half points (rounded up);
+        ``None`` when nothing more can or need be done."""
         if self.status is PaceStatus.COMPLETE or self.status is PaceStatus.ENDED_SHORT:
             return None
         # months_left is at least 1 while the cycle runs, its last day included.
-        return (self.remaining / self.months_left).quantize(_TENTH, rounding=ROUND_UP)
+        return to_half_point(self.remaining / self.months_left)
 
     @property
     def plan(self) -> str:
-        """What the member needs to do, in one sentence written by
-        :func:`keepcert.rules.text.explain`."""
+        """What the member needs to do and by when, in one sentence written by
+        :func:`keepcert.rules.text.explain`: whole or half points, never a pace figure
+        such as "28.37 by now" that leaves the member to work out what it means."""
         if self.status is PaceStatus.COMPLETE:
             return explain("pace.complete")
         if self.status is PaceStatus.ENDED_SHORT:
             return explain("pace.ended_short", remaining=self.remaining)
+        more = to_half_point(self.remaining)
         if self.days_left == 0:
-            return explain("pace.due_today", remaining=self.remaining)
-        if self.days_left < _DAYS_FOR_MONTHLY_PLAN:
-            return explain("pace.due_in_days", remaining=self.remaining, days=self.days_left)
+            return explain("pace.due_today", more=more)
         per_month = self.per_month
         assert per_month is not None  # the cycle is still running
-        return explain(
-            "pace.due_in_months",
-            remaining=self.remaining,
-            months=self.months_left,
-            per_month=per_month,
-        )
+        if self.days_left < _DAYS_FOR_MONTHLY_PLAN or self.months_left == 1:
+            # With a month or less left, a monthly figure would only repeat the total.
+            return explain("pace.due_by", more=more, end=self.end)
+        return explain("pace.due_monthly", more=more, end=self.end, per_month=per_month)
 
 
 def _expected_by_now(window: Window, required: Decimal, today: date) -> Decimal:
@@ -119,6 +124,7 @@ class PaceClock:
     months_left: int
     """Calendar months left, rounded up; 0 once the cycle has ended."""
     ended: bool
+    end: date
 
     @classmethod
     def at(cls, window: Window, required: Decimal, today: date) -> PaceClock:
@@ -131,6 +137,7 @@ class PaceClock:
             # it is planned as one (part) month rather than divided by zero.
             months_left=0 if ended else _months_until(today, window.end),
             ended=ended,
+            end=window.end,
         )
 
     def assess(self, counted: Decimal) -> Pace:
@@ -144,7 +151,9 @@ class PaceClock:
             status = PaceStatus.ON_TRACK
         else:
             status = PaceStatus.BEHIND
-        return Pace(status, self.expected_by_now, self.days_left, self.months_left, remaining)
+        return Pace(
+            status, self.expected_by_now, self.days_left, self.months_left, remaining, self.end
+        )
 
 
 def assess_pace(progress: Progress, today: date) -> Pace:

@@ -91,8 +91,8 @@ type MessageKey = Literal[
     "pace.complete",
     "pace.ended_short",
     "pace.due_today",
-    "pace.due_in_days",
-    "pace.due_in_months",
+    "pace.due_by",
+    "pace.due_monthly",
 ]
 type MessageValue = str | int | Decimal | date
 
@@ -122,13 +122,16 @@ _SENTENCES: dict[MessageKey, str] = {
     "category.claimable_until": gettext_noop(
         "{category} can only be claimed for activity up to {until}."
     ),
-    # The member's plan for the cycle (keepcert.rules.pace). Pages print the pace's status
-    # ("Requirement met.", "On track.") before the plan, so a plan never repeats it.
+    # The member's plan for the cycle (keepcert.rules.pace): what to do and by when, in
+    # whole or half points. Pages print the pace's status ("Requirement met.", "On
+    # track.") before the plan, so a plan never repeats it.
     "pace.complete": gettext_noop("Nothing more is needed this cycle."),
     "pace.ended_short": gettext_noop("It closed {remaining} below the requirement."),
-    "pace.due_today": gettext_noop("{remaining} by the end of today."),
-    "pace.due_in_days": gettext_noop("{remaining} in {days}."),
-    "pace.due_in_months": gettext_noop("{remaining} in {months}: about {per_month} a month."),
+    # Translators: {more} is "2 more points"; today is the cycle's last day.
+    "pace.due_today": gettext_noop("Record {more} today, the last day of this cycle."),
+    "pace.due_by": gettext_noop("Record {more} by {end}."),
+    # Translators: {per_month} is "1.5 points"; recording that much each month is enough.
+    "pace.due_monthly": gettext_noop("Record {more} by {end}: {per_month} a month will do it."),
 }
 
 # Spelled out rather than taken from strftime("%B"), which follows the process locale, not
@@ -180,12 +183,11 @@ def format_date(day: date) -> str:
     )
 
 
-def _days_phrase(days: int) -> str:
-    return ngettext("{days} day", "{days} days", days).format(days=days)
-
-
-def _months_phrase(months: int) -> str:
-    return ngettext("{months} month", "{months} months", months).format(months=months)
+def more_points_phrase(value: Decimal) -> str:
+    """Points still to record, with their noun: "1 more point", "2.5 more points"."""
+    return ngettext("{points} more point", "{points} more points", 1 if value == 1 else 2).format(
+        points=format_points(value)
+    )
 
 
 def _name(name: str) -> str:
@@ -198,13 +200,12 @@ _SHOWN_AS: dict[str, Callable[[Any], str]] = {
     "points": points_phrase,
     "cap": points_phrase,
     "remaining": points_phrase,
+    "more": more_points_phrase,
+    "per_month": points_phrase,
     "counted": format_points,
-    "per_month": format_points,
     "start": format_date,
     "end": format_date,
     "until": format_date,
-    "days": _days_phrase,
-    "months": _months_phrase,
     "category": _name,
     "limit": _name,  # a sentence of its own, quoted whole
 }

@@ -54,6 +54,8 @@ def test_me_shows_the_member_and_their_certifications(alice: Member, alice_api: 
                 "end": "2026-05-31",
                 "status": "open",
                 "status_label": "Open",
+                "origin": "recorded",
+                "brought_in_points": None,
             },
         }
     ]
@@ -108,6 +110,12 @@ def test_cycles_of_a_certification_newest_first(program: Program, alice_api: Api
         ("2019-03-15", "2022-03-31", "compliant"),
     ]
     assert {c["certification_id"] for c in cycles} == {certification.pk}
+    # The past cycles were completed before the record came to KeepCert.
+    assert [(c["origin"], c["brought_in_points"]) for c in cycles] == [
+        ("recorded", None),
+        ("brought_in", None),
+        ("brought_in", None),
+    ]
 
 
 def test_cycles_of_another_members_certification_are_not_found(
@@ -145,7 +153,9 @@ def test_cycle_progress(alice: Member, alice_api: Api) -> None:
     assert body["compliant"] is False
     assert body["days_left"] == (date(2026, 5, 31) - date(2025, 11, 20)).days
     assert body["pace"]["status"] == "behind"
-    assert body["pace"]["plan"] == "20.5 points in 7 months: about 3 a month."
+    assert body["pace"]["plan"] == (
+        "Record 20.5 more points by May 31, 2026: 3 points a month will do it."
+    )
     assert body["pace"]["per_month"] == "3.00"
     categories = {c["code"]: c for c in body["categories"]}
     assert categories["professional-education"] == {
@@ -195,13 +205,16 @@ def test_cycle_without_a_requirement_lists_activities_without_progress(program: 
 
 def test_past_cycle_progress_is_available(program: Program) -> None:
     member = testing.make_member(first_name="Carol")
-    certification = testing.make_certification(member, "RMA", date(2019, 3, 15))
+    certification = testing.make_certification(
+        member, "RMA", date(2019, 3, 15), brought_in_points="30"
+    )
     past = certification.cycles.order_by("start").first()
     assert past is not None
 
     body = Api(token_for(member)).get(f"/cycles/{past.pk}").json()
 
     assert body["cycle"]["status"] == "compliant"
+    assert (body["cycle"]["origin"], body["cycle"]["brought_in_points"]) == ("brought_in", "30.00")
     assert body["is_current"] is False
     assert body["recording_open"] is False
     assert body["activities"] == []

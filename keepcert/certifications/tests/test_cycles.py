@@ -290,7 +290,7 @@ def test_the_current_cycle_has_days_left_and_a_pace(alice: Member) -> None:
     )
     assert view.progress.percent == 10
     assert view.pace.status == "behind"
-    assert view.pace.plan == "27 points in 7 months: about 3.9 a month."
+    assert view.pace.plan == ("Record 27 more points by May 31, 2026: 4 points a month will do it.")
 
 
 def test_a_credential_without_points_set_has_no_progress_but_keeps_its_activities(

@@ -10,6 +10,7 @@ from django import template
 from django.utils.translation import ngettext
 
 from keepcert.activities import selectors
+from keepcert.certifications import standing
 from keepcert.certifications.models import Cycle
 from keepcert.rules import Progress
 from keepcert.rules.text import format_date, format_points
@@ -42,6 +43,13 @@ def longdate(value: date | None) -> str:
 def cycle_label(cycle: Cycle) -> str:
     """A cycle as the services name it: "RMA cycle (May 10, 2023 – May 31, 2026)"."""
     return selectors.cycle_label(cycle)
+
+
+@register.filter
+def past_cycle_outcome(cycle: Cycle) -> str:
+    """A closed cycle brought in from before KeepCert: "Completed before this record came to
+    KeepCert, with 30 points." ("" for any other cycle)."""
+    return standing.past_cycle_outcome(cycle)
 
 
 @register.filter

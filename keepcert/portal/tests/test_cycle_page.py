@@ -7,14 +7,17 @@ The clock is frozen at 2025-11-20 10:00 in Chicago (conftest). Alice holds RMA c
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from keepcert import testing
-from keepcert.activities.models import Activity
+from keepcert.activities.models import Activity, CycleActivity
 from keepcert.certifications.models import Cycle
-from keepcert.portal.tests.pages import text
+from keepcert.portal.tests.pages import text, travel
 from keepcert.program.models import Program
 
 
@@ -58,6 +61,77 @@ def test_a_completed_past_cycle_is_not_called_short(program: Program) -> None:
     page = text(client.get(reverse("portal:cycle_detail", args=[past.pk])))
     assert "· Requirement met" in page
     assert "Ended short" not in page
+
+
+def maria_client(brought_in_points: str | None = None) -> tuple[Client, Cycle]:
+    """Maria, MLT since 2019: her first cycle (2019-03-15 .. 2022-03-31) was brought in."""
+    member = testing.make_member(first_name="Maria", last_name="Lopez")
+    certification = testing.make_certification(
+        member, "MLT", date(2019, 3, 15), brought_in_points=brought_in_points
+    )
+    client = Client()
+    client.force_login(member.user)
+    return client, certification.cycles.get(start=date(2019, 3, 15))
+
+
+def test_a_cycle_completed_before_keepcert_shows_its_outcome_not_zero(program: Program) -> None:
+    client, past = maria_client(brought_in_points="45")
+    response = client.get(reverse("portal:cycle_detail", args=[past.pk]))
+    page = text(response)
+    assert "Completed before this record came to KeepCert, with 45 points." in page
+    for wrong in ("Remaining", "0%", "Counted 0", "No activities"):
+        assert wrong not in page, wrong
+    assert 'data-testid="percent"' not in response.content.decode()
+
+
+def test_a_brought_in_cycle_without_a_known_total_says_so_without_a_number(
+    program: Program,
+) -> None:
+    client, past = maria_client()
+    page = text(client.get(reverse("portal:cycle_detail", args=[past.pk])))
+    assert "Cycle March 15, 2019 – March 31, 2022 · Requirement met" in page
+    assert "Completed before this record came to KeepCert." in page
+    assert "Remaining" not in page
+
+
+def test_a_brought_in_cycle_with_activities_lists_them_but_no_remaining(
+    program: Program,
+) -> None:
+    client, past = maria_client()
+    activity = Activity.objects.create(
+        member=past.certification.member,
+        category=testing.category(),
+        title="Hematology case studies",
+        start_date=date(2021, 2, 3),
+        end_date=date(2021, 2, 3),
+        points=Decimal(10),
+        attestation_text="I attest.",
+        attested_at=timezone.now(),
+    )
+    CycleActivity.objects.create(activity=activity, cycle=past)
+    page = text(client.get(reverse("portal:cycle_detail", args=[past.pk])))
+    assert "Completed before this record came to KeepCert." in page
+    assert "Required 45 Counted 10" in page
+    assert "Hematology case studies" in page
+    assert "Remaining" not in page
+    assert "% of the requirement" not in page
+
+
+def test_the_current_cycle_page_carries_the_certifications_banner(
+    alice_client: Client, cycle: Cycle, activity: Activity, frozen_now: Any
+) -> None:
+    travel(frozen_now, alice_client, cycle.certification.member, date(2026, 6, 15))
+    page = text(alice_client.get(reverse("portal:cycle_detail", args=[cycle.pk])))
+    assert "Grace period · Your RMA certification lapses after June 30, 2026." in page
+
+
+def test_a_past_cycle_page_has_no_banner(program: Program) -> None:
+    client, past = maria_client()
+    response = client.get(reverse("portal:cycle_detail", args=[past.pk]))
+    assert 'data-testid="standing"' not in response.content.decode()
+    current = past.certification.cycles.get(status=Cycle.Status.OPEN)
+    response = client.get(reverse("portal:cycle_detail", args=[current.pk]))
+    assert 'data-testid="standing"' in response.content.decode()
 
 
 def test_an_unknown_cycle_is_not_found(alice_client: Client) -> None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from keepcert import testing
 from keepcert.activities.models import Activity
-from keepcert.certifications.models import Cycle
+from keepcert.certifications.models import Certification, Cycle
 from keepcert.members.models import Member
 from keepcert.portal.tests.pages import text, travel
-from keepcert.program.models import Program
+from keepcert.program.models import Program, RuleSet
+from keepcert.program.selectors import forget_program_rules
 
 # --- home -------------------------------------------------------------------------------------
 
@@ -60,8 +62,8 @@ def test_the_dashboard_shows_counted_points_days_left_and_pace(
     assert "10% of the requirement" in page
     assert 'aria-label="3 of 30 points counted (10%)"' in response.content.decode()
     assert (
-        "Behind pace. By now about 24.85 points would be on pace. "
-        "27 points in 7 months: about 3.9 a month." in page
+        "Active · Behind pace. "
+        "Record 27 more points by May 31, 2026: 4 points a month will do it." in page
     )
     assert "Infection control update March 1, 2024 · 3 pts Counted in full: 3 points." in page
     assert "Record CE" in page
@@ -81,8 +83,12 @@ def test_the_dashboard_breaks_points_down_by_category(alice_client: Client, alic
 def test_the_dashboard_says_when_a_member_is_on_track(alice_client: Client, alice: Member) -> None:
     testing.make_activity(alice, title="Conference", points="25")
     page = text(alice_client.get(reverse("portal:dashboard")))
-    assert "On track. 5 points in 7 months: about 0.8 a month." in page
+    assert (
+        "Active · On track. Record 5 more points by May 31, 2026: 1 point a month will do it."
+        in page
+    )
     assert "Behind pace" not in page
+    assert "lapses" not in page  # on track is calm: no alarm
 
 
 def test_the_dashboard_says_when_the_requirement_is_met(
@@ -122,13 +128,12 @@ def test_a_grandfathered_member_sees_that_ce_is_voluntary(program: Program) -> N
     client.force_login(member.user)
 
     page = text(client.get(reverse("portal:dashboard")))
+    # The status is said once, in words a member reads: no stored English reason repeated.
     assert (
-        "Exempt (grandfathered): Certified before January 1, 2006: CE is voluntary "
-        "(grandfathered). · certified June 1, 2001" in page
-    )
-    assert (
+        "certified June 1, 2001 Exempt (grandfathered) · Certified before January 1, 2006: "
         "CE is voluntary for your certification. Keep your annual fee paid to stay active." in page
     )
+    assert page.count("grandfathered") == 1
     assert "% of the requirement" not in page
 
 
@@ -140,8 +145,13 @@ def test_the_dashboard_lists_past_cycles(program: Program) -> None:
 
     response = client.get(reverse("portal:dashboard"))
     page = text(response)
-    assert "Past cycles April 1, 2022 – March 31, 2025 · Requirement met" in page
+    assert (
+        "Past cycles April 1, 2022 – March 31, 2025 · Requirement met "
+        "Completed before this record came to KeepCert." in page
+    )
     assert "March 15, 2019 – March 31, 2022 · Requirement met" in page
+    past_list = page[page.index("Past cycles") :]
+    assert "0%" not in past_list and "Remaining" not in past_list
     for past in Cycle.objects.filter(certification__member=member, status="compliant"):
         assert reverse("portal:cycle_detail", args=[past.pk]) in response.content.decode()
 
@@ -161,16 +171,107 @@ def test_a_member_without_certifications_is_told_so(program: Program) -> None:
 def test_the_dashboard_after_the_grace_period_offers_no_recording(
     alice_client: Client, after_grace: Activity
 ) -> None:
-    page = text(alice_client.get(reverse("portal:dashboard")))
-    assert "Ended short. It closed 27 points below the requirement." in page
+    response = alice_client.get(reverse("portal:dashboard"))
+    page = text(response)
+    assert (
+        "Ended short · Recording for the cycle that ended on May 31, 2026 closed on "
+        "June 30, 2026. It ended with 27 points missing: your RMA certification lapses. "
+        "Contact Test Certification Body about your certification." in page
+    )
+    assert "Phone: 555-0100 Email: ccp@example.org" in page
+    assert 'data-state="recording_closed"' in response.content.decode()
     form = text(alice_client.get(reverse("portal:activity_new")))
     assert "None of your certifications has a CE cycle open for recording right now." in form
 
 
-def test_during_the_grace_period_the_dashboard_says_recording_is_still_open(
+def test_during_the_grace_period_the_dashboard_names_the_last_day_and_the_next_step(
     alice_client: Client, alice: Member, activity: Activity, frozen_now: Any
 ) -> None:
     travel(frozen_now, alice_client, alice, date(2026, 6, 15))
-    page = text(alice_client.get(reverse("portal:dashboard")))
-    assert "ended; you can still record activity dated inside it for a few more days" in page
+    response = alice_client.get(reverse("portal:dashboard"))
+    page = text(response)
+    assert (
+        "Grace period · Your RMA certification lapses after June 30, 2026. "
+        "Its cycle ended on May 31, 2026 with 27 points missing. "
+        "Before then, record the missing points for activities you completed between "
+        "May 10, 2023 and May 31, 2026." in page
+    )
+    assert "Cycle May 10, 2023 – May 31, 2026 · ended; recording open until June 30, 2026" in page
+    assert "standing standing-danger" in response.content.decode()
     assert "Record CE" in page
+
+
+def test_the_last_day_of_grace_follows_the_rule_sets_grace_days(
+    alice_client: Client, alice: Member, activity: Activity, frozen_now: Any
+) -> None:
+    RuleSet.objects.filter(program=alice.program).update(recording_grace_days=10)
+    forget_program_rules()
+    travel(frozen_now, alice_client, alice, date(2026, 6, 5))
+    page = text(alice_client.get(reverse("portal:dashboard")))
+    assert "Your RMA certification lapses after June 10, 2026." in page
+
+
+def test_behind_pace_is_advice_not_an_alarm(alice_client: Client, activity: Activity) -> None:
+    response = alice_client.get(reverse("portal:dashboard"))
+    body = response.content.decode()
+    assert "standing standing-advice" in body
+    assert "standing-danger" not in body
+    assert "standing-icon" not in body
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        (
+            Certification.Status.LAPSED,
+            "Lapsed since November 1, 2025 · Your RMA certification has lapsed. "
+            "You may not use the RMA credential until it is reactivated. "
+            "To reactivate it, contact Test Certification Body.",
+        ),
+        (
+            Certification.Status.INACTIVE,
+            "Inactive since November 1, 2025 · Your RMA certification is inactive: an annual "
+            "fee is past due. It does not show as active to anyone who checks it until the fee "
+            "is paid. To pay the overdue fee, contact Test Certification Body.",
+        ),
+        (
+            Certification.Status.REVOKED,
+            "Revoked since November 1, 2025 · Your RMA certification was revoked. You may not "
+            "use the RMA credential. For any question about it, contact Test Certification "
+            "Body.",
+        ),
+        (
+            Certification.Status.RETIRED,
+            "Retired since November 1, 2025 · Your RMA certification is retired: no CE is due. "
+            "It does not show as active to anyone who checks it. To return to practice, "
+            "contact Test Certification Body.",
+        ),
+    ],
+)
+def test_a_certification_not_in_force_says_what_it_means_and_whom_to_contact(
+    alice_client: Client, alice: Member, status: str, shown: str
+) -> None:
+    alice.certifications.update(
+        status=status, status_changed_on=date(2025, 11, 1), status_reason="Audit not answered."
+    )
+    response = alice_client.get(reverse("portal:dashboard"))
+    page = text(response)
+    assert shown in page
+    assert "Reason recorded: Audit not answered." in page
+    assert (
+        "Test Certification Body Phone: 555-0100 Email: ccp@example.org "
+        "Mail: 1 Example Plaza, Springfield, IL 62701 Web: https://example.org/ccp" in page
+    )
+    body = response.content.decode()
+    assert 'href="mailto:ccp@example.org"' in body
+    assert 'href="tel:555-0100"' in body
+    danger = status != Certification.Status.RETIRED
+    assert ("standing-danger" in body) is danger
+    assert ("standing-icon" in body) is danger
+
+
+def test_an_active_certification_on_track_is_calm(alice_client: Client, alice: Member) -> None:
+    testing.make_activity(alice, title="Conference", points="30")
+    body = alice_client.get(reverse("portal:dashboard")).content.decode()
+    assert "standing standing-calm" in body
+    assert "Test Certification Body" not in body  # no contact needed

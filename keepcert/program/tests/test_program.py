@@ -64,6 +64,26 @@ def test_the_shipped_file_has_the_sourced_values(program: Program) -> None:
     )
     assert rule_set.ce_required_from == date(2006, 1, 1)
     assert program.time_zone == "America/Chicago"
+    # Whom a member whose certification lapsed is told to contact.
+    assert program.contact_name == "American Medical Technologists (AMT)"
+    assert program.contact_email == "mail@americanmedtech.org"
+    assert program.contact_phone == "847-823-5169"
+    assert program.contact_address_lines == [
+        "10700 West Higgins Road, Suite 150",
+        "Rosemont, IL 60018",
+    ]
+    assert program.contact_url == "https://americanmedtech.org/"
+
+
+def test_an_edited_contact_is_loaded_and_reported(program: Program, tmp_path: Path) -> None:
+    edited = tmp_path / "edited.toml"
+    edited.write_text(
+        testing.PROGRAM_FILE.read_text().replace('phone = "847-823-5169"', 'phone = "800-555-0199"')
+    )
+    report = load_program_file(path=edited)
+    assert report.changes == ["program.contact_phone: '847-823-5169' → '800-555-0199'"]
+    program.refresh_from_db()
+    assert program.contact_phone == "800-555-0199"
 
 
 def test_loading_the_same_file_twice_changes_nothing(program: Program, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -104,6 +124,16 @@ def test_loading_an_edited_file_updates_that_version_and_says_what_changed(
             '[program]\ncode = "x"\nname = "X"\n[rules]\neffective_from = 2020-01-01\n'
             "ce_required_from = 2006-01-01\nmystery = 1\n",
             "unknown keys mystery",
+        ),
+        (
+            '[program]\ncode = "x"\nname = "X"\n[program.contact]\nemail = "not an address"\n'
+            "[rules]\neffective_from = 2020-01-01\nce_required_from = 2006-01-01\n",
+            "[program.contact]: contact_email: Enter a valid email address.",
+        ),
+        (
+            '[program]\ncode = "x"\nname = "X"\n[program.contact]\nfax = "1"\n'
+            "[rules]\neffective_from = 2020-01-01\nce_required_from = 2006-01-01\n",
+            "[program.contact]: unknown keys fax",
         ),
     ],
 )

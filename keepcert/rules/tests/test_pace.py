@@ -37,8 +37,8 @@ def pace_at(
 
 def test_spec_example_plan() -> None:
     pace = pace_at(24, date(2025, 12, 31))
-    assert (pace.days_left, pace.months_left, pace.per_month) == (151, 5, Decimal("1.2"))
-    assert pace.plan == "6 points in 5 months: about 1.2 a month."
+    assert (pace.days_left, pace.months_left, pace.per_month) == (151, 5, Decimal("1.5"))
+    assert pace.plan == "Record 6 more points by May 31, 2026: 1.5 points a month will do it."
 
 
 @pytest.mark.parametrize(
@@ -65,19 +65,19 @@ def test_months_left_counts_calendar_months_rounded_up(
 def test_a_monthly_plan_from_31_days_left() -> None:
     pace = pace_at(24, date(2026, 4, 30))
     assert pace.days_left == 31
-    assert pace.plan == "6 points in 2 months: about 3 a month."
+    assert pace.plan == "Record 6 more points by May 31, 2026: 3 points a month will do it."
 
 
 @pytest.mark.parametrize(
     ("today", "plan"),
     [
-        (date(2026, 5, 1), "6 points in 30 days."),
-        (date(2026, 5, 19), "6 points in 12 days."),
-        (date(2026, 5, 30), "6 points in 1 day."),
-        (date(2026, 5, 31), "6 points by the end of today."),
+        (date(2026, 5, 1), "Record 6 more points by May 31, 2026."),
+        (date(2026, 5, 19), "Record 6 more points by May 31, 2026."),
+        (date(2026, 5, 30), "Record 6 more points by May 31, 2026."),
+        (date(2026, 5, 31), "Record 6 more points today, the last day of this cycle."),
     ],
 )
-def test_under_a_month_left_the_plan_counts_days(today: date, plan: str) -> None:
+def test_under_a_month_left_the_plan_is_a_total_and_a_day(today: date, plan: str) -> None:
     pace = pace_at(24, today)
     assert pace.plan == plan
     assert pace.status is PaceStatus.BEHIND
@@ -147,22 +147,33 @@ def test_expected_by_now_counts_today_and_is_clamped() -> None:
     assert pace_at(0, date(2026, 3, 1), window=YEAR_2025).expected_by_now == 30
 
 
-def test_points_a_month_round_up_so_the_plan_reaches_the_requirement() -> None:
+def test_points_a_month_round_up_to_a_half_point_so_the_plan_reaches_the_requirement() -> None:
     pace = pace_at(20, date(2026, 3, 1))  # 10 points in 3 months: 3.33...
-    assert pace.per_month == Decimal("3.4")
-    assert pace.plan == "10 points in 3 months: about 3.4 a month."
+    assert pace.per_month == Decimal("3.5")
+    assert pace.plan == "Record 10 more points by May 31, 2026: 3.5 points a month will do it."
 
 
 def test_a_small_gap_never_reads_as_zero_a_month() -> None:
     pace = pace_at("29.75", date(2023, 6, 1))
-    assert pace.plan == "0.25 points in 36 months: about 0.1 a month."
+    assert pace.plan == ("Record 0.5 more points by May 31, 2026: 0.5 points a month will do it.")
 
 
-def test_one_point_and_one_month_are_singular() -> None:
+@pytest.mark.parametrize(
+    ("counted", "more"), [("27.9", "2.5"), ("27.5", "2.5"), ("27.25", "3"), ("28", "2")]
+)
+def test_the_points_to_record_are_whole_or_half_rounded_up(counted: str, more: str) -> None:
+    # 61 days before the end: two months, as the member who was told "by now about 28.37
+    # points would be on pace" had.
+    pace = pace_at(counted, date(2026, 3, 31))
+    assert pace.plan.startswith(f"Record {more} more points by May 31, 2026")
+    assert "28.37" not in pace.plan
+
+
+def test_one_point_and_one_month_are_singular_and_not_repeated_as_a_rate() -> None:
     window = Window(date(2025, 1, 1), date(2025, 4, 1))
     pace = pace_at(29, date(2025, 3, 1), window=window)
-    assert pace.days_left == 31
-    assert pace.plan == "1 point in 1 month: about 1 a month."
+    assert (pace.days_left, pace.months_left) == (31, 1)
+    assert pace.plan == "Record 1 more point by April 1, 2025."
 
 
 @pytest.mark.parametrize(
@@ -191,6 +202,6 @@ def test_one_clock_judges_any_number_of_counted_points() -> None:
     assert (behind.status, behind.remaining, behind.per_month) == (
         PaceStatus.BEHIND,
         Decimal(6),
-        Decimal("1.2"),
+        Decimal("1.5"),
     )
-    assert behind.plan == "6 points in 5 months: about 1.2 a month."
+    assert behind.plan == "Record 6 more points by May 31, 2026: 1.5 points a month will do it."

@@ -60,9 +60,8 @@ EVERY_VALUE = {
     "start": date(2023, 5, 10),
     "end": date(2026, 5, 31),
     "remaining": Decimal("12.00"),
-    "days": 1,
-    "months": 7,
-    "per_month": Decimal("1.8"),
+    "more": Decimal("12.00"),
+    "per_month": Decimal("1.5"),
     "limit": "Authorship can only be claimed for activity up to December 31, 2020.",
 }
 
@@ -83,10 +82,12 @@ def test_sentences_show_points_counts_and_dates_as_members_read_them() -> None:
     assert explain("entry.not_claimable", limit=limit) == (
         "Not counted: Employment can only be claimed for activity up to December 31, 2020."
     )
-    assert explain("pace.due_in_days", remaining=Decimal(1), days=1) == "1 point in 1 day."
+    assert explain("pace.due_by", more=Decimal(1), end=date(2026, 5, 31)) == (
+        "Record 1 more point by May 31, 2026."
+    )
     assert explain(
-        "pace.due_in_months", remaining=Decimal("12.00"), months=7, per_month=Decimal("1.8")
-    ) == ("12 points in 7 months: about 1.8 a month.")
+        "pace.due_monthly", more=Decimal("12.00"), end=date(2026, 5, 31), per_month=Decimal(2)
+    ) == ("Record 12 more points by May 31, 2026: 2 points a month will do it.")
 
 
 def test_a_sentence_missing_a_value_is_an_error_not_a_gap() -> None:
