@@ -18,8 +18,9 @@ from keepcert.rules.text import explain
 __all__ = ["Pace", "PaceClock", "PaceStatus", "assess_pace", "to_half_point"]
 
 _HUNDREDTH = Decimal("0.01")
-# Below a month left, "points a month" stops being useful: the plan is a total and a day.
-_DAYS_FOR_MONTHLY_PLAN = 31
+# With less than three months left a rate says nothing the total does not ("2 more points
+# by January 31: 1 point a month"): the plan is a total and a day.
+_MONTHS_FOR_A_MONTHLY_PLAN = 3
 
 
 def to_half_point(value: Decimal) -> Decimal:
@@ -83,8 +84,7 @@ class Pace:
             return explain("pace.due_today", more=more)
         per_month = self.per_month
         assert per_month is not None  # the cycle is still running
-        if self.days_left < _DAYS_FOR_MONTHLY_PLAN or self.months_left == 1:
-            # With a month or less left, a monthly figure would only repeat the total.
+        if self.months_left < _MONTHS_FOR_A_MONTHLY_PLAN:
             return explain("pace.due_by", more=more, end=self.end)
         return explain("pace.due_monthly", more=more, end=self.end, per_month=per_month)
 

@@ -62,10 +62,16 @@ def test_months_left_counts_calendar_months_rounded_up(
     assert pace_at(1, today, window=window).months_left == months_left
 
 
-def test_a_monthly_plan_from_31_days_left() -> None:
-    pace = pace_at(24, date(2026, 4, 30))
-    assert pace.days_left == 31
-    assert pace.plan == "Record 6 more points by May 31, 2026: 3 points a month will do it."
+@pytest.mark.parametrize(
+    ("today", "plan"),
+    [
+        (date(2026, 4, 30), "Record 6 more points by May 31, 2026."),  # two months
+        (date(2026, 4, 1), "Record 6 more points by May 31, 2026."),
+        (date(2026, 3, 30), "Record 6 more points by May 31, 2026: 2 points a month will do it."),
+    ],
+)
+def test_a_monthly_rate_only_from_three_months_left(today: date, plan: str) -> None:
+    assert pace_at(24, today).plan == plan
 
 
 @pytest.mark.parametrize(
@@ -162,11 +168,11 @@ def test_a_small_gap_never_reads_as_zero_a_month() -> None:
     ("counted", "more"), [("27.9", "2.5"), ("27.5", "2.5"), ("27.25", "3"), ("28", "2")]
 )
 def test_the_points_to_record_are_whole_or_half_rounded_up(counted: str, more: str) -> None:
-    # 61 days before the end: two months, as the member who was told "by now about 28.37
-    # points would be on pace" had.
-    pace = pace_at(counted, date(2026, 3, 31))
-    assert pace.plan.startswith(f"Record {more} more points by May 31, 2026")
-    assert "28.37" not in pace.plan
+    # Two months before the end, as the member who was told "by now about 28.37 points
+    # would be on pace" had: what to do and by when, no pace figure.
+    pace = pace_at(counted, date(2026, 4, 1))
+    assert pace.days_left == 60
+    assert pace.plan == f"Record {more} more points by May 31, 2026."
 
 
 def test_one_point_and_one_month_are_singular_and_not_repeated_as_a_rate() -> None:

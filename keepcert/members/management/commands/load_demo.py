@@ -3,6 +3,9 @@
 Current-cycle activities go through `record_activity`, like a member's own entries.
 Activities in cycles that have already ended are written directly, as an import of
 legacy history would: the recording rules (rightly) refuse entries for closed cycles.
+The cycles before a certification came to KeepCert are brought in (`create_certification`);
+the cycles that ended here, short (Gina's, in its grace period, and Leo's, lapsed), are
+set as the daily sweep would leave them, since nothing in KeepCert closes a cycle yet.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ PERSONAS = [
     Persona("900005", "Gary", "Grant", "CMAS certified in 2001: grandfathered, no CE cycles"),
     Persona("900006", "Emma", "Ellis", "MLT; a past cycle spans the 2020 employment limit"),
     Persona("900007", "Carla", "Cruz", "no online account yet: claim it", account=False),
+    Persona("900008", "Gina", "Garcia", "RMA cycle ended 4 points short: grace period"),
+    Persona("900009", "Leo", "Lane", "RPT lapsed: its cycle ended short"),
 ]
 
 
@@ -189,7 +194,9 @@ class Command(BaseCommand):
         self._record(member, "Venipuncture safety", "2.5", days_ago=90)
 
     def _build_tara(self, member: Member) -> None:
-        self._certify(member, "RMA", _month_start(self.today) - timedelta(days=365 * 4 + 200))
+        rma = self._certify(member, "RMA", _month_start(self.today) - timedelta(days=365 * 4 + 200))
+        # Her first RMA cycle was completed before KeepCert, with a total AMT had on file.
+        rma.cycles.filter(origin=Cycle.Origin.BROUGHT_IN).update(brought_in_points=Decimal(32))
         self._certify(member, "RPT", _month_start(self.today) - timedelta(days=365 + 120))
         self._record(member, "Infection control in outpatient care", "3", days_ago=45)
         self._record(
@@ -256,3 +263,63 @@ class Command(BaseCommand):
 
     def _build_carla(self, member: Member) -> None:
         self._certify(member, "RMA", self.today - timedelta(days=500))
+
+    def _ended_here(
+        self,
+        certification: Certification,
+        end: date,
+        status: str,
+        activities: list[tuple[str, str, int]],
+    ) -> Cycle:
+        """The cycle of `certification` ending on `end`, as if it had run in KeepCert and
+        ended with `status` (open: in its grace period), with `activities` (title, points,
+        days before the end) imported into it; the cycles after it removed."""
+        certification.cycles.filter(start__gt=end).delete()
+        cycle = certification.cycles.get(end=end)
+        cycle.status = status
+        cycle.origin = Cycle.Origin.RECORDED
+        cycle.save(update_fields=["status", "origin"])
+        for title, points, days_before_end in activities:
+            day = end - timedelta(days=days_before_end)
+            self._import(cycle, title, points, day, day, "professional-education")
+        return cycle
+
+    def _build_gina(self, member: Member) -> None:
+        # Her cycle ended on the last day of last month: the grace period runs 30 days on
+        # (on the 31st of a month it has just closed). 26 of 30 points.
+        ended = self.today.replace(day=1) - timedelta(days=1)
+        certification = self._certify(member, "RMA", date(ended.year - 3, ended.month, 5))
+        self._ended_here(
+            certification,
+            ended,
+            Cycle.Status.OPEN,
+            [
+                ("Medical law and ethics", "8", 900),
+                ("Patient safety and infection control", "10", 500),
+                ("Point-of-care testing", "8", 120),
+            ],
+        )
+
+    def _build_leo(self, member: Member) -> None:
+        # His cycle ended four months ago, 15 of 24 points; it lapsed when the grace ended.
+        ended = (self.today.replace(day=1) - timedelta(days=95)).replace(day=1) - timedelta(days=1)
+        certification = self._certify(member, "RPT", date(ended.year - 3, ended.month, 12))
+        cycle = self._ended_here(
+            certification,
+            ended,
+            Cycle.Status.NONCOMPLIANT,
+            [
+                ("Venipuncture in pediatric patients", "6", 700),
+                ("Order of draw refresher", "4", 400),
+                ("Specimen labeling", "5", 200),
+            ],
+        )
+        grace_days = self.rules.rule_set_for_cycle(cycle).recording_grace_days
+        certification.status = Certification.Status.LAPSED
+        certification.status_reason = (
+            "The CE requirement was not met by the end of the grace period."
+        )
+        certification.status_changed_on = rules.recording_deadline(
+            cycle.window, grace_days
+        ) + timedelta(days=1)
+        certification.save(update_fields=["status", "status_reason", "status_changed_on"])
