@@ -453,6 +453,111 @@ def test_the_admin_needs_the_staff_password_and_the_authenticator_code(
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
 
+# --- where a certification stands (issue 7, findings 3, 4, 9) ----------------------------
+
+# Screenshots of what the tests below saw, for a person to look at: set KEEPCERT_SHOTS to
+# a folder.
+SHOTS = os.environ.get("KEEPCERT_SHOTS")
+
+
+def phone_page(new_page: PageFactory, member: Member, live_server: Any) -> Page:
+    return signed_in(
+        new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1),
+        member,
+        live_server,
+    )
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+def test_in_the_grace_period_the_first_screen_says_the_last_day_and_what_to_do(
+    new_page: PageFactory, member: Member, live_server: Any, clock: time_machine.Traveller
+) -> None:
+    testing.make_activity(member, points="12", start=date(2024, 3, 1))
+    clock.move_to(NOW.replace(year=2026, month=6, day=15))  # the cycle ended May 31
+    page = phone_page(new_page, member, live_server)
+
+    page.goto("/dashboard/")
+    banner = page.get_by_test_id("standing")
+    expect(banner).to_be_in_viewport(ratio=1)
+    expect(banner).to_contain_text("Grace period")
+    expect(banner).to_contain_text("Your RMA certification lapses after June 30, 2026.")
+    expect(banner).to_contain_text("ended on May 31, 2026 with 18 points missing")
+    expect(banner).to_contain_text(
+        "record the missing points for activities you completed between May 10, 2023 and "
+        "May 31, 2026"
+    )
+    # Danger is more than a colour: an icon, the state's word in capitals, a full frame.
+    expect(banner.locator(".standing-icon")).to_be_visible()
+    expect(banner.locator(".standing-label")).to_have_css("text-transform", "uppercase")
+    expect(banner).to_have_css("border-top-style", "solid")
+    shot(page, "browser-grace-phone")
+
+
+def test_behind_pace_is_advice_in_its_own_style_with_a_plan_in_half_points(
+    new_page: PageFactory, member: Member, live_server: Any
+) -> None:
+    testing.make_activity(member, points="12.25", start=date(2024, 3, 1))
+    page = phone_page(new_page, member, live_server)
+
+    page.goto("/dashboard/")
+    banner = page.get_by_test_id("standing")
+    expect(banner).to_be_in_viewport(ratio=1)
+    expect(banner).to_contain_text("Behind pace.")
+    # 17.75 points remain: rounded up to 18, and 2.6 a month up to 3.
+    expect(banner).to_contain_text(
+        "Record 18 more points by May 31, 2026: 3 points a month will do it."
+    )
+    expect(page.get_by_text("would be on pace")).to_have_count(0)
+    expect(banner.locator(".standing-icon")).to_have_count(0)
+    expect(banner).to_have_css("border-top-style", "none")
+    shot(page, "browser-behind-phone")
+
+
+def test_a_lapsed_member_sees_whom_to_contact_on_the_first_screen(
+    new_page: PageFactory, member: Member, live_server: Any
+) -> None:
+    member.certifications.update(status="lapsed", status_changed_on=date(2025, 11, 1))
+    page = phone_page(new_page, member, live_server)
+
+    page.goto("/dashboard/")
+    banner = page.get_by_test_id("standing")
+    expect(banner).to_contain_text("Lapsed since November 1, 2025")
+    expect(banner).to_contain_text("To reactivate it, contact Test Certification Body.")
+    expect(banner.locator(".standing-icon")).to_be_visible()
+    email = banner.get_by_role("link", name="ccp@example.org")
+    expect(email).to_have_attribute("href", "mailto:ccp@example.org")
+    expect(email).to_be_in_viewport()
+    expect(banner.get_by_role("link", name="555-0100")).to_have_attribute("href", "tel:555-0100")
+    shot(page, "browser-lapsed-phone")
+
+
+def test_a_cycle_completed_before_keepcert_shows_its_outcome_not_zero(
+    new_page: PageFactory, member: Member, live_server: Any
+) -> None:
+    maria = testing.make_member(first_name="Maria", last_name="Lopez")
+    certification = testing.make_certification(
+        maria, "MLT", date(2019, 3, 15), brought_in_points="45"
+    )
+    page = phone_page(new_page, maria, live_server)
+
+    page.goto("/dashboard/")
+    past = page.get_by_role("listitem").filter(has_text="March 15, 2019 – March 31, 2022")
+    expect(past).to_contain_text("Requirement met")
+    expect(past).to_contain_text("Completed before this record came to KeepCert, with 45 points.")
+    past.get_by_role("link").tap()
+
+    expect(page.get_by_text("Completed before this record came to KeepCert")).to_be_visible()
+    for wrong in ("Remaining", "% of the requirement", "No activities"):
+        expect(page.get_by_text(wrong)).to_have_count(0)
+    expect(page.get_by_test_id("cycle-outcome")).to_have_text("Requirement met")
+    assert page.url.endswith(f"/cycles/{certification.cycles.order_by('start')[0].pk}/")
+    shot(page, "browser-brought-in-phone")
+
+
 # --- languages (issue 7) -------------------------------------------------------------------
 
 
