@@ -231,6 +231,68 @@ def member_summaries(
     return summaries
 
 
+@dataclass(frozen=True)
+class SharedActivity:
+    """One activity on the dashboard, listed once, with how it counted toward each
+    current cycle it was reported to (a member with two credentials reports once)."""
+
+    activity: ActivityRow
+    counts: tuple[tuple[str, ActivityLine], ...]
+    """(credential code, the activity's line in that credential's current cycle)."""
+
+    @property
+    def credential_codes(self) -> list[str]:
+        return [code for code, _line in self.counts]
+
+    @property
+    def explanations(self) -> list[tuple[str, str]]:
+        """How it counted: one sentence when every cycle says the same, else one per
+        credential ("" for the code of the single sentence)."""
+        sentences = [(code, line.result.explanation) for code, line in self.counts]
+        if len({sentence for _code, sentence in sentences}) == 1:
+            return [("", sentences[0][1])]
+        return sentences
+
+
+@dataclass(frozen=True)
+class LatestActivities:
+    """The dashboard's latest activities across the member's current cycles."""
+
+    items: tuple[SharedActivity, ...]
+    several_credentials: bool
+    """More than one current cycle: each activity names the credentials it counts toward."""
+
+
+def latest_activities(summaries: Sequence[CertificationSummary], *, limit: int) -> LatestActivities:
+    """The `limit` latest activities of the summaries' current cycles, each once, latest
+    first: the latest of all are among each cycle's own latest `limit`."""
+    counts: dict[int, list[tuple[str, ActivityLine]]] = defaultdict(list)
+    rows: dict[int, ActivityRow] = {}
+    current = [s for s in summaries if s.current is not None]
+    for summary in current:
+        assert summary.current is not None
+        code = summary.certification.credential.code
+        for line in lines_page(summary.current, limit=limit).items:
+            counts[line.activity.pk].append((code, line))
+            rows[line.activity.pk] = line.activity
+    page = paginate_rows(
+        list(rows.values()),
+        key=lambda row: row,
+        ordering=ACTIVITY_ORDER,
+        name="dashboard-activities",
+        limit=limit,
+    )
+    return LatestActivities(
+        items=tuple(SharedActivity(row, tuple(counts[row.pk])) for row in page.items),
+        several_credentials=len(current) > 1,
+    )
+
+
+def can_record(summaries: Sequence[CertificationSummary]) -> bool:
+    """Whether any current cycle is open for recording (the dashboard's Record CE)."""
+    return any(s.current is not None and s.current.recording_open for s in summaries)
+
+
 def lines_page(
     result: CycleProgress, *, limit: int | None = None, cursor: str | None = None
 ) -> Page[ActivityLine]:

@@ -8,7 +8,7 @@ from the rules core (``rules.recording_deadline``, ``Pace.plan``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -75,10 +75,16 @@ class Standing:
     """Why staff set the status, as they wrote it."""
     contact: Program | None = None
     """The certifying body, when the next step is to contact it."""
+    at_a_glance: str = ""
+    """Points still needed and the day, in a few words, for the overview of a member's
+    certifications: "14 points to go by May 31, 2028"; "" when none are needed."""
 
     @property
     def is_danger(self) -> bool:
         return self.tone is Tone.DANGER
+
+    def glancing(self, at_a_glance: str) -> Standing:
+        return replace(self, at_a_glance=at_a_glance)
 
 
 def standing_of(
@@ -169,6 +175,10 @@ def _active(
         "deadline": format_date(deadline),
         "missing": points_phrase(pace.remaining),
     }
+    to_go = _("%(points)s to go by %(end)s") % {
+        "points": points_phrase(rules.to_half_point(pace.remaining)),
+        "end": values["end"],
+    }
     if pace.status is rules.PaceStatus.COMPLETE:
         return Standing(
             State.COMPLETE, Tone.CALM, label, headline=_("Requirement met."), message=pace.plan
@@ -176,20 +186,20 @@ def _active(
     if pace.status is rules.PaceStatus.ON_TRACK:
         return Standing(
             State.ON_TRACK, Tone.CALM, label, headline=_("On track."), message=pace.plan
-        )
+        ).glancing(to_go)
     if pace.status is rules.PaceStatus.BEHIND:
+        next_step = _(
+            "Points still missing when the cycle ends can be recorded until %(deadline)s; "
+            "after that day your %(code)s certification lapses."
+        )
         return Standing(
             State.BEHIND,
             Tone.ADVICE,
             label,
             headline=_("Behind pace."),
             message=pace.plan,
-            next_step=_(
-                "Points still missing when the cycle ends can be recorded until %(deadline)s; "
-                "after that day your %(code)s certification lapses."
-            )
-            % values,
-        )
+            next_step=next_step % values,
+        ).glancing(to_go)
     # Ended short: the cycle is over and still open, in its grace period or just past it.
     if current.recording_open:
         return Standing(
@@ -197,6 +207,7 @@ def _active(
             Tone.DANGER,
             pgettext("certification standing", "Grace period"),
             headline=_("Your %(code)s certification lapses after %(deadline)s.") % values,
+            at_a_glance=_("%(missing)s missing: record them by %(deadline)s") % values,
             message=_("Its cycle ended on %(end)s with %(missing)s missing.") % values,
             next_step=_(
                 "Before then, record the missing points for activities you completed "

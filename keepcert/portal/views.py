@@ -37,8 +37,10 @@ from keepcert.activities.services import (
 from keepcert.certifications.models import Cycle
 from keepcert.certifications.selectors import (
     CYCLE_ORDER,
+    can_record,
     cycle_page_standing,
     cycle_progress,
+    latest_activities,
     lines_page,
     member_summaries,
 )
@@ -124,14 +126,24 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
     # Each current cycle's latest activities only: the page costs the same however much
     # is recorded, and its cycle page lists the rest.
+    certifications = member_summaries(member)
     summaries = [
         (
             summary,
             lines_page(summary.current, limit=DASHBOARD_ACTIVITIES) if summary.current else None,
         )
-        for summary in member_summaries(member)
+        for summary in certifications
     ]
-    return render(request, "portal/dashboard.html", {"member": member, "summaries": summaries})
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "member": member,
+            "summaries": summaries,
+            "activities": latest_activities(certifications, limit=DASHBOARD_ACTIVITIES),
+            "can_record": can_record(certifications),
+        },
+    )
 
 
 def _page_or_first[T](request: HttpRequest, pages: Callable[[str | None], Page[T]]) -> Page[T]:

@@ -87,7 +87,7 @@ from keepcert.rules.cycles import (
     recording_deadline,
     requires_ce,
 )
-from keepcert.rules.pace import Pace, PaceClock, PaceStatus, assess_pace
+from keepcert.rules.pace import Pace, PaceClock, PaceStatus, assess_pace, to_half_point
 from keepcert.rules.text import explain, format_date, format_points, points_phrase
 
 __all__ = [
@@ -118,4 +118,5 @@ __all__ = [
     "points_phrase",
     "recording_deadline",
     "requires_ce",
+    "to_half_point",
 ]

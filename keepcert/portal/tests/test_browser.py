@@ -558,6 +558,28 @@ def test_a_cycle_completed_before_keepcert_shows_its_outcome_not_zero(
     shot(page, "browser-brought-in-phone")
 
 
+def test_two_credentials_on_a_phone_first_screen_and_activities_once(
+    new_page: PageFactory, member: Member, live_server: Any
+) -> None:
+    testing.make_certification(member, "RPT", date(2024, 1, 15))
+    testing.make_activity(member, title="Wound care webinar", points="2.5", start=date(2024, 3, 1))
+    page = phone_page(new_page, member, live_server)
+
+    page.goto("/dashboard/")
+    # The first screen: each certification's status, points still needed and the day.
+    for line in (
+        "RMA · Active · 27.5 points to go by May 31, 2026",
+        "RPT · Active · 21.5 points to go by January 31, 2027",
+    ):
+        expect(page.get_by_role("listitem").filter(has_text=line)).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("link", name="Wound care webinar")).to_have_count(1)
+    expect(page.get_by_text("Counts toward RMA, RPT")).to_be_visible()
+    expect(page.get_by_role("button", name="Record CE")).to_have_count(1)
+    shot(page, "browser-two-credentials-phone")
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], page.evaluate(WIDER_THAN_VIEWPORT)
+
+
 # --- languages (issue 7) -------------------------------------------------------------------
 
 

@@ -275,3 +275,55 @@ def test_an_active_certification_on_track_is_calm(alice_client: Client, alice: M
     body = alice_client.get(reverse("portal:dashboard")).content.decode()
     assert "standing standing-calm" in body
     assert "Test Certification Body" not in body  # no contact needed
+
+
+# --- two credentials (issue 7, finding 8) -------------------------------------------------
+
+
+def robin() -> tuple[Client, Member]:
+    """Robin holds RMA (cycle from 2023-05-10) and RPT (cycle from 2024-01-15)."""
+    member = testing.make_member(first_name="Robin", last_name="Park")
+    testing.make_certification(member, "RMA", date(2023, 5, 10))
+    testing.make_certification(member, "RPT", date(2024, 1, 15))
+    client = Client()
+    client.force_login(member.user)
+    return client, member
+
+
+def test_two_credentials_list_each_activity_once_with_what_it_counts_toward(
+    program: Program,
+) -> None:
+    client, member = robin()
+    testing.make_activity(member, title="Wound care webinar", points="2.5", start=date(2024, 3, 1))
+    testing.make_activity(member, title="HIPAA basics", points="1", start=date(2023, 12, 1))
+
+    response = client.get(reverse("portal:dashboard"))
+    page = text(response)
+    assert page.count("Wound care webinar") == 1
+    assert page.count("HIPAA basics") == 1
+    assert (
+        "Wound care webinar March 1, 2024 · 2.5 pts Counts toward RMA, RPT "
+        "Counted in full: 2.5 points." in page
+    )
+    assert "HIPAA basics December 1, 2023 · 1 pts Counts toward RMA Counted in full: 1 point." in (
+        page
+    )
+    assert response.content.decode().count('role="button">Record CE<') == 1
+
+
+def test_two_credentials_are_summed_up_first_status_points_and_day(program: Program) -> None:
+    client, member = robin()
+    testing.make_activity(member, title="Wound care webinar", points="2.5", start=date(2024, 3, 1))
+    page = text(client.get(reverse("portal:dashboard")))
+    glance = page[page.index("Member ID") : page.index("Registered Medical Assistant")]
+    assert "RMA · Active · 27.5 points to go by May 31, 2026" in glance
+    assert "RPT · Active · 21.5 points to go by January 31, 2027" in glance
+
+
+def test_one_credential_needs_no_summary_nor_counts_toward(
+    alice_client: Client, activity: Activity
+) -> None:
+    page = text(alice_client.get(reverse("portal:dashboard")))
+    assert "to go by" not in page
+    assert "Counts toward" not in page
+    assert "Infection control update March 1, 2024 · 3 pts Counted in full: 3 points." in page
