@@ -7,6 +7,7 @@ The clock is frozen at 2025-11-20 10:00 in Chicago (conftest). Alice holds RMA c
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -327,3 +328,26 @@ def test_one_credential_needs_no_summary_nor_counts_toward(
     assert "to go by" not in page
     assert "Counts toward" not in page
     assert "Infection control update March 1, 2024 · 3 pts Counted in full: 3 points." in page
+
+
+@pytest.mark.parametrize(
+    ("points", "day"),
+    [
+        ("3", date(2025, 11, 20)),  # behind
+        ("25", date(2025, 11, 20)),  # on track
+        ("30", date(2025, 11, 20)),  # met
+        ("28", date(2026, 4, 1)),  # two months left: no rate
+        ("3", date(2026, 6, 15)),  # grace period
+        ("3", date(2026, 7, 1)),  # recording closed
+    ],
+)
+def test_no_sentence_is_said_twice(
+    alice_client: Client, alice: Member, frozen_now: Any, points: str, day: date
+) -> None:
+    testing.make_activity(alice, title="Conference", points=points)
+    travel(frozen_now, alice_client, alice, day)
+    page = text(alice_client.get(reverse("portal:dashboard")))
+    content = page[page.index("Member ID") : page.index("KeepCert: open-source")]
+    sentences = [s.strip() for s in re.split(r"(?<=[.:])\s+", content) if len(s.strip()) > 12]
+    repeated = {s for s in sentences if sentences.count(s) > 1}
+    assert not repeated, repeated

@@ -21,6 +21,7 @@ from keepcert.rules import (
     compliance,
     cycles_until,
     evaluate,
+    to_half_point,
 )
 
 # Enough examples to reach caps, cut-offs and window edges while the suite stays fast.
@@ -109,6 +110,22 @@ def test_totals_alone_give_the_same_compliance_and_pace(
     from_progress = assess_pace(progress, today)
     assert from_totals == from_progress
     assert from_totals.plan == from_progress.plan
+
+
+@FAST
+@given(hundredths(0, 5000), windows(), days)
+def test_a_plan_asks_for_whole_or_half_points_that_reach_the_requirement(
+    counted: Decimal, window: Window, today: date
+) -> None:
+    """Followed to the letter, a plan meets the requirement, in amounts a member can earn."""
+    pace = PaceClock.at(window, Decimal(30), today).assess(counted)
+    more = to_half_point(pace.remaining)
+    assert more >= pace.remaining and more - pace.remaining < Decimal("0.5")
+    assert (more * 2) % 1 == 0
+    if pace.per_month is not None:
+        assert (pace.per_month * 2) % 1 == 0
+        assert pace.per_month * pace.months_left >= pace.remaining
+        assert pace.plan.startswith("Record ")
 
 
 @FAST
