@@ -176,10 +176,19 @@ class RuleSetAdmin(ProgramConfigurationAdmin, admin.ModelAdmin[RuleSet]):
 @admin.register(Program)
 class ProgramAdmin(ProgramConfigurationAdmin, admin.ModelAdmin[Program]):
     """The program's name only. Its code is what the program file is matched by; its time
-    zone decides which day "today" is for every member, so neither changes here."""
+    zone decides which day "today" is for every member, so neither changes here; the
+    certifying body's contact is the program file's `[program.contact]` (shown)."""
 
     list_display = ["code", "name", "time_zone"]
-    readonly_fields = ["code", "time_zone"]
+    readonly_fields = [
+        "code",
+        "time_zone",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "contact_address",
+        "contact_url",
+    ]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a program comes from its program file (`manage.py load_program`)

@@ -163,6 +163,7 @@ def test_the_programs_time_zone_is_read_only_its_name_is_not(
         "AMT Certification Continuation",
         "America/Chicago",
     )
+    assert program.contact_email == "ccp@example.org"  # from the program file, kept
     event = Event.objects.get(action="program.program.changed")
     assert (event.actor, event.data) == (administrator, {"fields": ["name"]})
     assert admin_client.post("/admin/program/program/add/", {"code": "x"}).status_code == 403
