@@ -128,6 +128,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
+# Where staff land after signing in (members land on LOGIN_REDIRECT_URL): the account
+# adapter's get_login_redirect_url reads it.
+STAFF_START_URL = env_str("STAFF_START_URL", "/admin/")
 
 # django-allauth: members sign in with a verified email; accounts are claimed, not
 # opened by anyone (SPEC §13), so the adapter closes public sign-up.

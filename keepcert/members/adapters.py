@@ -5,8 +5,10 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.models import Login
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 from keepcert.core.http import client_address
@@ -18,6 +20,13 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Staff land where their work is (`STAFF_START_URL`), members on their dashboard.
+        A `next` address, when there is one, still wins (allauth reads it first)."""
+        if request.user.is_staff:
+            return resolve_url(settings.STAFF_START_URL)
+        return str(super().get_login_redirect_url(request))
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's rate limits read the client address the same way as everything else."""

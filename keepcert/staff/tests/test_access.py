@@ -180,3 +180,39 @@ def test_every_staff_url_is_behind_staff_required(
     for response in (skipped_mfa.get(url), skipped_mfa.post(url)):
         assert response.status_code == 302, name
         assert response["Location"].startswith("/accounts/2fa/reauthenticate/"), name
+
+
+# --- where each signs in to (issue 7, finding 6) ---------------------------------------
+
+
+def test_staff_land_on_the_staff_start_page_after_signing_in(staff: User) -> None:
+    client = Client()
+    _password_sign_in(client, STAFF_EMAIL)
+    landed = client.post("/accounts/2fa/authenticate/", {"code": _code()})
+    assert landed.status_code == 302
+    assert landed["Location"] == "/admin/"
+    assert client.get(landed["Location"]).status_code == 200
+
+
+def test_the_staff_start_page_is_a_setting(staff: User, settings: Any) -> None:
+    settings.STAFF_START_URL = "/admin/program/ruleset/"
+    client = Client()
+    _password_sign_in(client, STAFF_EMAIL)
+    landed = client.post("/accounts/2fa/authenticate/", {"code": _code()})
+    assert landed["Location"] == "/admin/program/ruleset/"
+
+
+def test_staff_asked_for_a_page_still_land_on_it(staff: User) -> None:
+    client = Client()
+    client.post(
+        "/accounts/login/?next=/admin/program/",
+        {"login": STAFF_EMAIL, "password": testing.PASSWORD, "next": "/admin/program/"},
+    )
+    landed = client.post("/accounts/2fa/authenticate/", {"code": _code()})
+    assert landed["Location"] == "/admin/program/"
+
+
+def test_a_member_still_lands_on_the_dashboard(staff: User, alice: Member) -> None:
+    landed = _password_sign_in(Client(), alice.user.email)
+    assert landed.status_code == 302
+    assert landed["Location"] == "/dashboard/"
