@@ -13,6 +13,9 @@ from keepcert.activities.models import Activity
 from keepcert.certifications.models import Cycle
 from keepcert.members.models import ApiToken, Member
 from keepcert.members.services import create_api_token
+
+# The browser tests' fixtures (Chromium, the ticking clock, the member, pages).
+from keepcert.portal.tests.browser import chromium, clock, member, new_page, page  # noqa: F401
 from keepcert.portal.tests.pages import travel
 from keepcert.program.models import Program
 
