@@ -9,10 +9,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from keepcert.core.http import client_address
+from keepcert.members.language import language_for_email
 from keepcert.members.signin import needs_emailed_code
+from keepcert.program.models import Program
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -20,6 +24,26 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every account email (allauth's and KeepCert's, `templates/account/email/`,
+        `mfa/email/`, `members/email/`) in the member's language, else the request's, and
+        signed by the member's program, with links to the site and its claim page."""
+        member, language = language_for_email(email)
+        program = (
+            member.program
+            if member
+            else Program.objects.filter(code=settings.KEEPCERT_PROGRAM).first()
+        )
+        request = self.request
+        site_url = request.build_absolute_uri("/") if request else f"{settings.SITE_URL}/"
+        signature = {
+            "program_name": program.name if program else "KeepCert",
+            "site_url": site_url,
+            "claim_url": site_url.rstrip("/") + reverse("portal:claim"),
+        }
+        with translation.override(language):
+            super().send_mail(template_prefix, email, {**signature, **context})
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Staff land where their work is (`STAFF_START_URL`), members on their dashboard.

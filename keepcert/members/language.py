@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
@@ -26,6 +27,19 @@ SESSION_KEY = "member_language"
 
 def is_offered(language: str) -> bool:
     return language in dict(settings.LANGUAGES)
+
+
+def language_for_email(email: str) -> tuple[Member | None, str]:
+    """The member an email address belongs to (their account's main or added address), and
+    the language to write to it in: the member's choice, else the current request's."""
+    member = (
+        Member.objects.select_related("program")
+        .filter(Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email))
+        .first()
+    )
+    if member is not None and is_offered(member.language):
+        return member, member.language
+    return member, translation.get_language() or settings.LANGUAGE_CODE
 
 
 @transaction.atomic
