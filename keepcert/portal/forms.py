@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.functional import lazy
@@ -303,5 +304,7 @@ class ClaimForm(AccessibleForm):
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        # The rules before the first try, not only after a failure: the validators' own.
+        help_text=lazy(lambda: " ".join(password_validators_help_texts()), str)(),
         error_messages={"required": _("Choose a password.")},
     )

@@ -118,7 +118,7 @@ def test_member_signs_in_records_ce_and_sees_the_dashboard_update(
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(member.user.email)
     page.get_by_label("Password").fill(testing.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(DASHBOARD)
     expect_counted(page, "12", 40)
 

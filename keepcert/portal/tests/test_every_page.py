@@ -400,6 +400,9 @@ def test_the_page_fits_the_screen_and_passes_axe(
                 f"  {size}: scrolls sideways: content {scroll_width}px wide, layout viewport "
                 f"{inner_width}px; too wide: {page.evaluate(browser.WIDER_THAN_VIEWPORT)}"
             )
+        colons = [t for t in page.locator("main label").all_inner_texts() if t.strip()[-1:] == ":"]
+        if colons:  # finding 11: KeepCert's labels have no colon; allauth's had one
+            problems.append(f"  {size}: labels ending with a colon: {colons}")
         violations = axe_violations(page)
         known_seen |= {v["id"] for v in violations if v["id"] in known}
         violations = [v for v in violations if v["id"] not in known]
@@ -432,3 +435,72 @@ def test_staff_sign_in_on_a_phone_and_land_on_the_admin(
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
     expect(page.get_by_text("This page is for staff.")).to_have_count(0)
+
+
+# --- finding 11: what a keyboard user sees ----------------------------------------------
+
+
+def boxes_overlap(a: dict[str, float] | None, b: dict[str, float] | None) -> bool:
+    assert a is not None and b is not None
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_the_skip_link_shows_beside_not_over_the_brand_on_a_phone(
+    new_page: PageFactory, member: Member
+) -> None:
+    page = new_page(**VIEWPORTS["390×844"])
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    brand = page.get_by_role("link", name="KeepCert", exact=True)
+    assert not boxes_overlap(skip.bounding_box(), brand.bounding_box())
+
+
+def test_the_evidence_file_input_shows_a_focus_ring(
+    new_page: PageFactory, member: Member, live_server: Any
+) -> None:
+    page = new_page(**VIEWPORTS["390×844"])
+    browser.signed_in(page, member, live_server)
+    page.goto("/activities/new/")
+    files = page.locator("input[type=file]").first
+    files.focus()
+    ring = files.evaluate(
+        "el => { const s = getComputedStyle(el);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert ring[0] not in ("none", "") and ring[1] >= 2, f"no visible focus ring: {ring}"
+
+
+def test_a_password_reset_on_a_phone_says_what_next_and_leads_back_to_sign_in(
+    new_page: PageFactory, member: Member
+) -> None:
+    page = new_page(**VIEWPORTS["390×844"])
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")
+    page.get_by_label("Email").fill(member.user.email)
+    page.get_by_role("button", name="Email me a link").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    back = page.get_by_role("button", name="Back to sign in")
+    expect(back).to_be_in_viewport(ratio=1)
+    back.tap()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+
+def test_the_claim_shows_the_password_rules_before_the_first_try(
+    new_page: PageFactory, member: Member
+) -> None:
+    page = new_page(**VIEWPORTS["390×844"])
+    page.goto("/claim/")
+    rules = re.compile("at least 8 characters")
+    expect(page.get_by_label("Password", exact=True)).to_have_accessible_description(rules)
+    expect(page.get_by_text(rules)).to_be_visible()

@@ -29,6 +29,18 @@ def test_the_profile_shows_the_members_details(alice_client: Client, alice: Memb
     assert "You have no API tokens." in page
 
 
+def test_the_profile_says_which_email_signs_in_and_which_gets_notices(
+    alice_client: Client, alice: Member
+) -> None:
+    """Issue 7, finding 11: two emails on one page, with no word on which is which."""
+    alice.user.email = "alice.signin@example.org"
+    alice.user.save(update_fields=["email"])
+    page = text(alice_client.get(reverse("portal:profile")))
+    assert f"Email {alice.email} Where the program sends notices about your certification." in page
+    assert "You sign in with alice.signin@example.org" in page
+    assert "It can differ from the email in your details above" in page
+
+
 def test_a_new_token_is_shown_once_and_works_until_revoked(
     alice_client: Client, alice: Member
 ) -> None:
