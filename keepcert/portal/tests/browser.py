@@ -119,14 +119,22 @@ def signed_in(page: Page, member: Member, live_server: Any) -> Page:
 
 
 # What sticks out past the right edge (outermost elements only, ignoring content that
-# is hidden or inside its own scroll box), for an actionable failure message.
-WIDER_THAN_VIEWPORT = """() => {
-  const width = document.documentElement.clientWidth;
+# is hidden or inside its own scroll box), for an actionable failure message. Pass the
+# screen's width on a phone: there the browser widens the layout to fit wide content.
+# A scroll box clips an absolutely placed element only from its containing block out
+# (a visually hidden label inside a table escapes the table's scroll box).
+WIDER_THAN_VIEWPORT = """(screenWidth) => {
+  const width = screenWidth || document.documentElement.clientWidth;
   const clips = el => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
   const sticksOut = el => {
     if (!el || el === document.body || !el.checkVisibility()) return false;
     if (el.getBoundingClientRect().right <= width + 0.5) return false;
+    const position = getComputedStyle(el).position;
+    if (position === "fixed") return true;
+    let containingBlock = position === "absolute" ? el.offsetParent : null;
     for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (containingBlock && p !== containingBlock) continue;
+      containingBlock = null;
       if (clips(p)) return false;
     }
     return true;

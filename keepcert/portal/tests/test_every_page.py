@@ -389,7 +389,7 @@ def test_the_page_fits_the_screen_and_passes_axe(
         if scroll_width > width or inner_width != width:
             problems.append(
                 f"  {size}: scrolls sideways: content {scroll_width}px wide, layout viewport "
-                f"{inner_width}px; too wide: {page.evaluate(browser.WIDER_THAN_VIEWPORT)}"
+                f"{inner_width}px; too wide: {page.evaluate(browser.WIDER_THAN_VIEWPORT, width)}"
             )
         colons = [t for t in page.locator("main label").all_inner_texts() if t.strip()[-1:] == ":"]
         if colons:  # finding 11: KeepCert's labels have no colon; allauth's had one
