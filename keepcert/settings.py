@@ -142,6 +142,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "KeepCert: "
+ACCOUNT_FORMS = {
+    "change_password": "keepcert.members.forms.ChangePasswordForm",
+    "reset_password_from_key": "keepcert.members.forms.ResetPasswordKeyForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "KeepCert"
 # Staff reach the admin only after setting up TOTP. The local demo may turn it off.

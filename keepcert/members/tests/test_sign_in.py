@@ -29,3 +29,13 @@ def test_repeated_failures_lock_the_account_out(alice: Member, client: Client, s
     assert response.status_code == 429
     assert "Too many sign-in attempts" in response.content.decode()
     assert client.get("/dashboard/").status_code == 302  # still signed out
+
+
+def test_the_password_change_page_labels_read_like_the_rest(alice_client: Client) -> None:
+    """Issue 7, finding 11: allauth's 'Current Password:' and 'New Password (again):'."""
+    english = alice_client.get("/accounts/password/change/").content.decode()
+    for label in ("Current password", "New password", "New password, again"):
+        assert f">{label}</label>" in english
+    assert "Password:" not in english and "placeholder=" not in english
+    spanish = alice_client.get("/accounts/password/change/", HTTP_ACCEPT_LANGUAGE="es")
+    assert ">Contraseña nueva, otra vez</label>" in spanish.content.decode()
