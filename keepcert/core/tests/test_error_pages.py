@@ -72,3 +72,30 @@ def test_the_500_page_renders_with_the_database_down(alice_client: Client) -> No
     with mock.patch.object(CursorWrapper, "execute", refuse):
         response = alice_client.get("/dashboard/")  # the session lookup fails first
     _assert_styled(response, 500, "Something went wrong")
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "heading"),
+    [
+        ("/no-such-page/", 404, "Página no encontrada"),
+        ("/test-errors/forbidden/", 403, "No puede abrir esta página"),
+        ("/test-errors/suspicious/", 400, "No se pudo entender esta solicitud"),
+        ("/test-errors/crash/", 500, "Algo salió mal"),
+    ],
+)
+def test_the_error_pages_speak_spanish_to_a_spanish_browser(
+    db: None, path: str, status: int, heading: str
+) -> None:
+    """Issue 7, finding 6 (their width on a phone: portal/tests/test_every_page.py)."""
+    client = Client(raise_request_exception=False)
+    html = _assert_styled(client.get(path, HTTP_ACCEPT_LANGUAGE="es-MX,es"), status, heading)
+    assert '<html lang="es">' in html
+    assert "Go to the home page" not in html and "Ir a la página de inicio" in html
+
+
+def test_the_csrf_page_speaks_spanish_to_a_spanish_browser(db: None) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/accounts/login/", {"login": "a@example.org", "password": "x"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    _assert_styled(response, 403, "No se pudo enviar este formulario")
