@@ -39,3 +39,15 @@ def test_the_password_change_page_labels_read_like_the_rest(alice_client: Client
     assert "Password:" not in english and "placeholder=" not in english
     spanish = alice_client.get("/accounts/password/change/", HTTP_ACCEPT_LANGUAGE="es")
     assert ">Contraseña nueva, otra vez</label>" in spanish.content.decode()
+
+
+def test_the_sign_up_address_leads_to_the_claim(db: None) -> None:
+    """Issue 7, finding 7: an old 'sign up' link ended on allauth's 'Sign Up Closed'."""
+    page = Client().get("/accounts/signup/").content.decode()
+    assert "Sign Up Closed" not in page
+    assert '<a href="/claim/" role="button">Set up your online account</a>' in page
+
+
+def test_the_sign_out_page_reads_like_the_rest(alice_client: Client) -> None:
+    page = alice_client.get("/accounts/logout/").content.decode()
+    assert "<h1>Sign out</h1>" in page and "Sign Out" not in page
