@@ -51,3 +51,12 @@ def test_the_sign_up_address_leads_to_the_claim(db: None) -> None:
 def test_the_sign_out_page_reads_like_the_rest(alice_client: Client) -> None:
     page = alice_client.get("/accounts/logout/").content.decode()
     assert "<h1>Sign out</h1>" in page and "Sign Out" not in page
+
+
+def test_the_sign_in_code_pages_read_like_the_rest(alice: Member) -> None:
+    client = Client()
+    asked = client.get("/accounts/login/code/").content.decode()
+    assert "<h1>Email me a sign-in code</h1>" in asked and "Request Code" not in asked
+    sent = client.post("/accounts/login/code/", {"email": alice.user.email}, follow=True)
+    page = sent.content.decode()
+    assert "Enter your sign-in code" in page and "Enter Sign-In Code" not in page
