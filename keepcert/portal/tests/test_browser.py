@@ -7,6 +7,7 @@ KEEPCERT_REQUIRE_BROWSER=1 is set (CI), in which case it fails to collect, loudl
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from datetime import date, timedelta
@@ -15,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 
+from conftest import NOW
 from keepcert import testing
 from keepcert.activities.models import Activity
 from keepcert.members.models import Member
