@@ -38,6 +38,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         request = self.request
         site_url = request.build_absolute_uri("/") if request else f"{settings.SITE_URL}/"
         signature = {
+            "program": program,  # its contact signs the email, when the program file has one
             "program_name": program.name if program else "KeepCert",
             "site_url": site_url,
             "claim_url": site_url.rstrip("/") + reverse("portal:claim"),

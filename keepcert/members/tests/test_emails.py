@@ -85,7 +85,12 @@ def test_a_password_reset_is_keepcerts_email_in_english(alice: Member, smtp: Inb
     assert text.startswith("Someone, probably you, asked to reset the password")
     assert re.search(r"http://testserver/accounts/password/reset/key/\S+/", text)
     assert "Choose a new password</a>" in html
-    assert text.rstrip().endswith("Test Certification Continuation Program\nhttp://testserver/")
+    # Signed by the program, with its contact from the program file.
+    assert text.rstrip().endswith(
+        "Kind regards,\nTest Certification Continuation Program\n"
+        "Phone: 555-0100\nEmail: ccp@example.org\nhttp://testserver/"
+    )
+    assert '<a href="mailto:ccp@example.org">ccp@example.org</a>' in html
 
 
 def test_a_password_reset_is_in_the_members_own_language(alice: Member, smtp: Inbox) -> None:
