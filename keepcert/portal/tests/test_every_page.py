@@ -305,13 +305,7 @@ EXCLUDED: dict[str, str] = {
 # Failures on pages another branch is changing (issue 7): page → (axe rule ids, why). Every
 # other check of the page still runs; the page's test is marked xfail while exactly these
 # rules fail, and fails once they pass, so the entry is removed when that fix lands.
-ELSEWHERE: dict[str, tuple[set[str], str]] = {
-    "portal:cycle_detail": (
-        {"heading-order"},
-        "issue 7, findings 8-9 (branch wt7-status): the cycle page's h1 is followed by the "
-        "h3 'Activities' of templates/portal/_cycle_progress.html, which that branch rewrites",
-    ),
-}
+ELSEWHERE: dict[str, tuple[set[str], str]] = {}
 
 
 def url_names(patterns: list[Any] | None = None, namespace: str = "") -> set[str]:
