@@ -92,6 +92,8 @@ def find_duplicates(
     Titles are compared in Python with casefold(): SQLite's LIKE folds ASCII only, and
     "Ética médica" must match "ÉTICA MÉDICA" on every database.
     """
+    if data.category is None or data.start_date is None or data.end_date is None:
+        return []  # an incomplete entry is refused before anyone asks
     candidates = Activity.objects.for_member(member.pk).filter(
         category=data.category, start_date=data.start_date, end_date=data.end_date
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.functional import lazy
@@ -22,10 +24,10 @@ from keepcert.activities.limits import (
 )
 from keepcert.activities.selectors import cycle_label
 from keepcert.activities.validation import (
-    TITLE_REQUIRED,
     UNSAVABLE_TEXT,
     ActivityData,
     not_claimable_message,
+    parse_number,
 )
 from keepcert.certifications.models import Cycle
 from keepcert.core.errors import DomainError
@@ -68,6 +70,29 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class NumberTextField(forms.Field):
+    """Points or units as the member types them, in a text box that brings up the number
+    keypad: "1,5" is 1.5 (a number input dropped the comma and sent 15). The service's
+    `parse_number` decides what the text means and words the refusal."""
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_number(text)
+        except DomainError as error:
+            # A text that is no number at all is worded for the field ("Enter the points
+            # as a number"); a misplaced comma in the service's words.
+            message = self.error_messages.get(error.code, error.message)
+            raise ValidationError(message, code=error.code) from None
 
 
 class CategoryChoiceField(forms.ModelChoiceField[Category]):
@@ -122,13 +147,29 @@ class AccessibleForm(forms.Form):
 
     def add_domain_error(self, error: DomainError) -> None:
         """Show a service's messages beside the fields they are about; a message about
-        no field of this form (or the error's own, when it names none) goes on top."""
+        no field of this form (or the error's own, when it names none) goes on top. A
+        message the form shows already (one it gave the service to report) is not
+        repeated."""
         if not error.field_errors:
             self.add_error(None, error.message)
         for field, messages in error.field_errors.items():
             target = field if field in self.fields else None
+            shown = [str(m) for m in self.errors.get(target or NON_FIELD_ERRORS, [])]
             for message in messages:
-                self.add_error(target, message)
+                if message not in shown:
+                    self.add_error(target, message)
+
+    @property
+    def error_summary(self) -> list[tuple[str, str]]:
+        """Every message, in the order of the fields, with the id of the input it is about
+        ("" for a message about no field): the list at the top of a refused form."""
+        summary = [("", str(message)) for message in self.non_field_errors()]
+        for bound in self:
+            if bound.errors and not bound.is_hidden:
+                # A group of boxes has no single input: its first box stands for it.
+                anchor = bound.id_for_label or f"{bound.auto_id}_0"
+                summary += [(anchor, str(message)) for message in bound.errors]
+        return summary
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
@@ -144,44 +185,41 @@ class AccessibleForm(forms.Form):
 
 
 class ActivityForm(AccessibleForm):
+    """Reads an entry; every field is optional here. What is missing, like every other
+    rule, is the service's to say, so one submit reports every problem (`unreadable`)."""
+
     category = forms.Field()  # replaced in __init__: its choices depend on the rule set
     # Shown beside the files already attached ("2 of 5 so far").
     max_evidence_files = MAX_EVIDENCE_FILES
 
-    title = ServiceCheckedText(
-        limit=MAX_TITLE_LENGTH, label=_("Title"), error_messages={"required": TITLE_REQUIRED}
-    )
+    title = ServiceCheckedText(limit=MAX_TITLE_LENGTH, label=_("Title"), required=False)
     provider = ServiceCheckedText(
         limit=MAX_PROVIDER_LENGTH, label=_("Provider"), required=False, help_text=_("Optional.")
     )
     start_date = forms.DateField(
         widget=DateInput(),
         label=_("Start date"),
-        error_messages={
-            "required": _("Enter the date the activity started."),
-            "invalid": DATE_HELP,
-        },
+        required=False,
+        error_messages={"invalid": DATE_HELP},
     )
     end_date = forms.DateField(
         widget=DateInput(),
         label=_("End date"),
-        help_text=_("The same as the start date for a one-day activity."),
-        error_messages={"required": _("Enter the date the activity ended."), "invalid": DATE_HELP},
-    )
-    points = forms.DecimalField(
         required=False,
-        min_value=None,
-        label=_("Points"),
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-        help_text=_("Up to two decimals, for example 1.5."),
-        error_messages={"invalid": _("Enter the points as a number, for example 1.5.")},
+        help_text=_("The same as the start date for a one-day activity."),
+        error_messages={"invalid": DATE_HELP},
     )
-    units = forms.DecimalField(
+    points = NumberTextField(
+        required=False,
+        label=_("Points"),
+        help_text=_("Up to two decimals, for example 1.5."),
+        error_messages={"not_a_number": _("Enter the points as a number, for example 1.5.")},
+    )
+    units = NumberTextField(
         required=False,
         label=_("Units"),
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         help_text=_("Only for categories with a unit calculator."),
-        error_messages={"invalid": _("Enter the units as a number.")},
+        error_messages={"not_a_number": _("Enter the units as a number.")},
     )
     notes = ServiceCheckedText(
         limit=MAX_NOTES_LENGTH,
@@ -198,6 +236,8 @@ class ActivityForm(AccessibleForm):
     cycles = forms.Field(required=False)  # replaced in __init__
     attestation = forms.BooleanField(required=False)
     confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_large_points = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    files_to_choose_again: list[str] = []
 
     def __init__(
         self,
@@ -211,11 +251,9 @@ class ActivityForm(AccessibleForm):
         self.fields["category"] = CategoryChoiceField(
             rule_set,
             label=_("Category"),
+            required=False,
             empty_label=_("Choose a category"),
-            error_messages={
-                "required": _("Choose the activity's category."),
-                "invalid_choice": _("Choose one of the listed categories."),
-            },
+            error_messages={"invalid_choice": _("Choose one of the listed categories.")},
         )
         self.fields["cycles"] = CycleChoiceField(
             queryset=Cycle.objects.filter(pk__in=[c.pk for c in cycles]).select_related(
@@ -251,15 +289,33 @@ class ActivityForm(AccessibleForm):
             for rule in self.rule_set.category_rules.all()
         ]
 
+    def ask_for_files_again(self, names: list[str]) -> None:
+        """After a refused submit that carried files: the browser will not send them again,
+        so the evidence field names them and asks for them (`files_to_choose_again`)."""
+        self.files_to_choose_again = names
+        bound = self["evidence"]
+        if not bound.errors:  # else its own message says what to choose instead
+            described = f"{bound.auto_id}-again {bound.auto_id}_helptext"
+            self.fields["evidence"].widget.attrs["aria-describedby"] = described
+
+    def unreadable(self) -> dict[str, Sequence[str]]:
+        """The messages of the fields the form could not read (their values are None in
+        `activity_data`), for the service to report with the entry's other problems."""
+        return {
+            name: [str(message) for message in errors]
+            for name, errors in self.errors.items()
+            if name in self.fields
+        }
+
     def activity_data(self) -> ActivityData:
+        """What could be read, after `is_valid()` (whose result does not matter)."""
         data = self.cleaned_data
-        start: date = data["start_date"]
         return ActivityData(
-            category=data["category"],
-            title=data["title"],
+            category=data.get("category"),
+            title=data.get("title") or "",
             provider=data.get("provider") or "",
-            start_date=start,
-            end_date=data["end_date"],
+            start_date=data.get("start_date"),
+            end_date=data.get("end_date"),
             points=data.get("points"),
             units=data.get("units"),
             notes=data.get("notes") or "",
