@@ -87,7 +87,7 @@ def test_large_points_ask_to_save_anyway_and_save_when_confirmed(
     assert "Save anyway" in page
     assert not Activity.objects.filter(member=alice).exists()
     assert re.search(
-        r'<div class="notice warning" role="alert" tabindex="-1" autofocus '
+        r'<div class="notice warning confirmation" role="alert" tabindex="-1" autofocus '
         r'id="large-points-warning">',
         response.content.decode(),
     )
