@@ -17,6 +17,7 @@ from keepcert.certifications.models import Cycle
 from keepcert.core.errors import NotAllowed
 from keepcert.core.models import Event
 from keepcert.members.models import Member
+from keepcert.program.models import CategoryRule, RuleSet
 from keepcert.program.selectors import ProgramRules
 from keepcert.rules.text import format_date
 
@@ -82,6 +83,20 @@ def cycles_to_record_against(member: Member, certification_ids: Sequence[int]) -
 def cycles_containing(cycles: Sequence[Cycle], start: date, end: date) -> list[Cycle]:
     """The cycles an activity on these dates counts toward by default ("report once")."""
     return [c for c in cycles if c.window.contains_span(start, end)]
+
+
+def categories_open_to(rule_set: RuleSet, cycles: Sequence[Cycle]) -> list[CategoryRule]:
+    """The categories an entry counting toward one of `cycles` can be recorded under. A
+    category whose date limit (`claimable_until`) passed before each of them began can
+    take no activity inside them: Employment Verification, since 2021."""
+    every = list(rule_set.category_rules.all())
+    if not cycles:
+        return every
+    return [
+        rule
+        for rule in every
+        if any(rules.is_claimable(cycle.start, until=rule.claimable_until) for cycle in cycles)
+    ]
 
 
 def find_duplicates(

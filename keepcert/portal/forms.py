@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +25,7 @@ from keepcert.activities.limits import (
     MAX_PROVIDER_LENGTH,
     MAX_TITLE_LENGTH,
 )
-from keepcert.activities.selectors import cycle_label
+from keepcert.activities.selectors import categories_open_to, cycle_label
 from keepcert.activities.validation import (
     UNSAVABLE_TEXT,
     ActivityData,
@@ -34,7 +37,22 @@ from keepcert.core.errors import DomainError
 from keepcert.members.services import TOKEN_NAME_MAX_LENGTH, TOKEN_NAME_REQUIRED
 from keepcert.program.models import Category, CategoryRule, RuleSet
 
-DATE_HELP = _("Enter a real date, for example 2025-03-14.")
+EXAMPLE_DAY = date(2025, 3, 14)
+
+
+def _date_help() -> str:
+    # The example in the order the date box shows it in the member's language
+    # (03/14/2025 in English, 14/03/2025 in Spanish), an order the field also reads.
+    return gettext("Enter a real date, for example %(example)s.") % {
+        "example": date_format(EXAMPLE_DAY, "SHORT_DATE_FORMAT")
+    }
+
+
+DATE_HELP = lazy(_date_help, str)()
+POINTS_REQUIRED_HELP = _(
+    "Required. A point is a unit of CE credit: enter the points your certificate or provider "
+    "awards, up to two decimals, for example 1.5."
+)
 
 
 def _evidence_help() -> str:
@@ -96,10 +114,8 @@ class NumberTextField(forms.Field):
 
 
 class CategoryChoiceField(forms.ModelChoiceField[Category]):
-    def __init__(self, rule_set: RuleSet, **kwargs: Any) -> None:
-        self.rule_by_category: dict[int, CategoryRule] = {
-            r.category_id: r for r in rule_set.category_rules.all()
-        }
+    def __init__(self, category_rules: list[CategoryRule], **kwargs: Any) -> None:
+        self.rule_by_category: dict[int, CategoryRule] = {r.category_id: r for r in category_rules}
         super().__init__(
             queryset=Category.objects.filter(pk__in=self.rule_by_category),
             **kwargs,
@@ -111,7 +127,16 @@ class CategoryChoiceField(forms.ModelChoiceField[Category]):
 
 
 class CycleChoiceField(forms.ModelMultipleChoiceField[Cycle]):
+    # Cycles whose box was just unticked because the dates are outside them: said beside.
+    outside: frozenset[int] = frozenset()
+
     def label_from_instance(self, obj: Cycle) -> str:
+        if obj.pk in self.outside:
+            return format_html(
+                '{} <small class="unticked">{}</small>',
+                cycle_label(obj),
+                gettext("Not ticked: the dates are outside this cycle."),
+            )
         return cycle_label(obj)
 
 
@@ -212,7 +237,10 @@ class ActivityForm(AccessibleForm):
     points = NumberTextField(
         required=False,
         label=_("Points"),
-        help_text=_("Up to two decimals, for example 1.5."),
+        help_text=_(
+            "A point is a unit of CE credit: enter the points your certificate or provider "
+            "awards, up to two decimals, for example 1.5."
+        ),
         error_messages={"not_a_number": _("Enter the points as a number, for example 1.5.")},
     )
     units = NumberTextField(
@@ -248,8 +276,11 @@ class ActivityForm(AccessibleForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.rule_set = rule_set
+        # A category no open cycle can take (its date limit passed before they began) is
+        # not offered; the guidance says why.
+        self.offered = categories_open_to(rule_set, cycles)
         self.fields["category"] = CategoryChoiceField(
-            rule_set,
+            self.offered,
             label=_("Category"),
             required=False,
             empty_label=_("Choose a category"),
@@ -280,14 +311,33 @@ class ActivityForm(AccessibleForm):
             )
         if not any(r.has_calculator for r in rule_set.category_rules.all()):
             del self.fields["units"]
+        # What the service refuses to do without (it says so, all at once, when missing);
+        # `novalidate` keeps the browser from stopping first.
+        required = ["category", "title", "start_date", "end_date"]
+        if "units" not in self.fields:  # else points or units
+            required.append("points")
+            self.fields["points"].help_text = POINTS_REQUIRED_HELP
+        for name in required:
+            self.fields[name].widget.attrs["required"] = True
 
     @property
-    def category_guidance(self) -> list[tuple[CategoryRule, str]]:
-        """Each category with its date limit in the service's words ("" when it has none)."""
+    def category_guidance(self) -> list[tuple[CategoryRule, str, bool]]:
+        """Each category with its date limit in the service's words ("" when it has none),
+        and whether the form offers it."""
         return [
-            (rule, not_claimable_message(rule) if rule.claimable_until else "")
+            (
+                rule,
+                not_claimable_message(rule) if rule.claimable_until else "",
+                rule in self.offered,
+            )
             for rule in self.rule_set.category_rules.all()
         ]
+
+    def explain_unticked(self, cycles: list[Cycle]) -> None:
+        """Say beside each of `cycles` that its box is not ticked because of the dates."""
+        field = self.fields["cycles"]
+        assert isinstance(field, CycleChoiceField)
+        field.outside = frozenset(c.pk for c in cycles)
 
     def ask_for_files_again(self, names: list[str]) -> None:
         """After a refused submit that carried files: the browser will not send them again,

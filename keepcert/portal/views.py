@@ -303,6 +303,7 @@ def activity_cycles(request: HttpRequest, member: Member) -> HttpResponse:
         rule_set=program_rules.rule_set_on(today),
         cycles=cycles,
     )
+    form.explain_unticked([c for c in cycles if c.pk not in ticked])
     return render(request, "portal/_cycle_choices.html", {"form": form})
 
 

@@ -9,6 +9,7 @@ to keep a screenshot of each state a member sees.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -147,3 +148,25 @@ def test_on_a_phone_a_refused_submit_shows_every_problem_at_the_top_with_focus(
     expect(again).to_contain_text("You had chosen: certificate.pdf")
     shot(phone, "choose-files-again")
     assert activity_count(member) == 0
+
+
+def test_on_a_phone_record_ce_gives_its_help_and_says_why_a_box_unticked(
+    phone: Page, member: Member
+) -> None:
+    phone.goto("/activities/new/")
+    category = phone.get_by_label("Category")
+    expect(category.locator("option", has_text="Employment Verification")).to_have_count(0)
+    expect(phone.get_by_label("Points")).to_have_accessible_description(
+        re.compile(r"^Required\. A point is a unit of CE credit")
+    )
+    phone.get_by_text("What counts in each category").tap()
+    expect(phone.get_by_text("Evidence to keep: Transcript showing the course")).to_be_visible()
+
+    box = phone.get_by_role("checkbox", name=re.compile("^RMA cycle"))
+    expect(box).to_be_checked()
+    phone.get_by_label("Start date").fill("2023-01-10")
+    expect(box).not_to_be_checked()
+    note = phone.get_by_text("Not ticked: the dates are outside this cycle.")
+    note.scroll_into_view_if_needed()
+    expect(note).to_be_in_viewport()
+    shot(phone, "unticked-box-says-why")
