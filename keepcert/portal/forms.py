@@ -264,7 +264,8 @@ class ActivityForm(AccessibleForm):
     cycles = forms.Field(required=False)  # replaced in __init__
     attestation = forms.BooleanField(required=False)
     confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    confirm_large_points = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The points (and units) as typed when "Save anyway" was offered for them.
+    confirm_large_points = forms.CharField(required=False, widget=forms.HiddenInput)
     files_to_choose_again: list[str] = []
 
     def __init__(
@@ -347,6 +348,15 @@ class ActivityForm(AccessibleForm):
         if not bound.errors:  # else its own message says what to choose instead
             described = f"{bound.auto_id}-again {bound.auto_id}_helptext"
             self.fields["evidence"].widget.attrs["aria-describedby"] = described
+
+    def amounts_typed(self) -> str:
+        return "|".join(str(self.data.get(name, "")).strip() for name in ("points", "units"))
+
+    def large_points_confirmed(self) -> bool:
+        """Whether "Save anyway" was pressed for these very points: after a change to the
+        points the confirmation no longer holds, and the service asks again."""
+        confirmed = self.cleaned_data.get("confirm_large_points")
+        return bool(confirmed) and confirmed == self.amounts_typed()
 
     def unreadable(self) -> dict[str, Sequence[str]]:
         """The messages of the fields the form could not read (their values are None in

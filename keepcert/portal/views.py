@@ -182,10 +182,6 @@ def cycle_detail(request: HttpRequest, member: Member, cycle_id: int) -> HttpRes
     )
 
 
-# The hidden field a "Save anyway" sends, for each kind of confirmation the service asks.
-CONFIRMATION_FIELDS = {"duplicate": "confirm_duplicate", "large_points": "confirm_large_points"}
-
-
 def _activity_form_page(
     request: HttpRequest,
     member: Member,
@@ -212,7 +208,7 @@ def _activity_form_page(
             ),
             "actor": request.user,
             "confirm_duplicate": bool(cleaned.get("confirm_duplicate")),
-            "confirm_large_points": bool(cleaned.get("confirm_large_points")),
+            "confirm_large_points": form.large_points_confirmed(),
             "files": form.evidence_files(),
             "unreadable": form.unreadable(),
         }
@@ -233,7 +229,10 @@ def _activity_form_page(
         except NeedsConfirmation as error:
             confirmation = error
             confirmed = request.POST.copy()
-            confirmed[CONFIRMATION_FIELDS[error.code]] = "on"
+            if error.code == "large_points":
+                confirmed["confirm_large_points"] = form.amounts_typed()
+            else:
+                confirmed["confirm_duplicate"] = "on"
             form.data = confirmed
         except DomainError as error:
             form.add_domain_error(error)

@@ -91,11 +91,25 @@ def test_large_points_ask_to_save_anyway_and_save_when_confirmed(
         r'id="large-points-warning">',
         response.content.decode(),
     )
-    # The form comes back with the confirmation set: pressing "Save anyway" records it.
-    assert 'name="confirm_large_points" value="on"' in response.content.decode()
-    response = alice_client.post(reverse(NEW), {**data, "confirm_large_points": "on"})
+    # The form comes back with the confirmation of these points: "Save anyway" records them.
+    assert 'name="confirm_large_points" value="15|"' in response.content.decode()
+    response = alice_client.post(reverse(NEW), {**data, "confirm_large_points": "15|"})
     assert response.status_code == 302
     assert Activity.objects.get(member=alice).points == Decimal(15)
+
+
+def test_points_changed_after_the_warning_are_checked_again(
+    alice_client: Client, alice: Member, cycle: Cycle
+) -> None:
+    data = form_data(cycle, points="15", category=testing.category("formal-education").pk)
+    # "Save anyway" was offered for 15; the member typed 51 before pressing it.
+    response = alice_client.post(
+        reverse(NEW), {**data, "points": "51", "confirm_large_points": "15|"}
+    )
+    assert response.status_code == 200
+    assert "51 points is more than one Formal Education activity usually earns" in text(response)
+    assert 'name="confirm_large_points" value="51|"' in response.content.decode()
+    assert not Activity.objects.filter(member=alice).exists()
 
 
 def test_every_problem_is_reported_in_one_round_listed_and_linked_at_the_top(
