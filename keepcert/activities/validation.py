@@ -33,7 +33,8 @@ from keepcert.rules.text import explain, format_date, format_points, points_phra
 CENT = Decimal("0.01")
 MAX_UNITS = Decimal(100_000)  # what Activity.units can hold
 
-# Messages a form shows before the entry reaches the service, in the service's words.
+# Messages the forms and the API's parser share with the service: a missing field (the
+# web form leaves saying so to the service), text no database keeps, a number not read.
 TITLE_REQUIRED = gettext_lazy("Enter the activity's title.")
 CATEGORY_REQUIRED = gettext_lazy("Choose the activity's category.")
 START_DATE_REQUIRED = gettext_lazy("Enter the date the activity started.")
