@@ -127,6 +127,7 @@ def make_activity(
         attestation=Attestation(accepted=True, ip_address="127.0.0.1"),
         actor=member.user,
         confirm_duplicate=True,
+        confirm_large_points=True,
     )
 
 

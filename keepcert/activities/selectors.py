@@ -17,6 +17,7 @@ from keepcert.certifications.models import Cycle
 from keepcert.core.errors import NotAllowed
 from keepcert.core.models import Event
 from keepcert.members.models import Member
+from keepcert.program.models import CategoryRule, RuleSet
 from keepcert.program.selectors import ProgramRules
 from keepcert.rules.text import format_date
 
@@ -84,6 +85,20 @@ def cycles_containing(cycles: Sequence[Cycle], start: date, end: date) -> list[C
     return [c for c in cycles if c.window.contains_span(start, end)]
 
 
+def categories_open_to(rule_set: RuleSet, cycles: Sequence[Cycle]) -> list[CategoryRule]:
+    """The categories an entry counting toward one of `cycles` can be recorded under. A
+    category whose date limit (`claimable_until`) passed before each of them began can
+    take no activity inside them: Employment Verification, since 2021."""
+    every = list(rule_set.category_rules.all())
+    if not cycles:
+        return every
+    return [
+        rule
+        for rule in every
+        if any(rules.is_claimable(cycle.start, until=rule.claimable_until) for cycle in cycles)
+    ]
+
+
 def find_duplicates(
     *, member: Member, data: ActivityData, exclude_pk: int | None = None
 ) -> list[Activity]:
@@ -92,6 +107,8 @@ def find_duplicates(
     Titles are compared in Python with casefold(): SQLite's LIKE folds ASCII only, and
     "Ética médica" must match "ÉTICA MÉDICA" on every database.
     """
+    if data.category is None or data.start_date is None or data.end_date is None:
+        return []  # an incomplete entry is refused before anyone asks
     candidates = Activity.objects.for_member(member.pk).filter(
         category=data.category, start_date=data.start_date, end_date=data.end_date
     )

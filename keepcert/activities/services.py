@@ -9,7 +9,7 @@ share with the pages are in `keepcert.activities.selectors`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -37,6 +37,8 @@ from keepcert.activities.validation import (
     ActivityChanges,
     ActivityData,
     Attestation,
+    ValidEntry,
+    large_points_warning,
     validate_activity,
 )
 from keepcert.certifications.models import Cycle
@@ -92,6 +94,25 @@ def _check_duplicate(member: Member, data: ActivityData, exclude_pk: int | None)
         )
 
 
+def _check_large_points(
+    activity: Activity, entry: ValidEntry, *, today: date, program_rules: ProgramRules
+) -> None:
+    if activity.pk is not None and entry.points == activity.points:
+        return  # asked when it was entered; a change to other fields does not ask again
+    category_rule = program_rules.rule_set_on(today).category_rule(entry.category.pk)
+    assert category_rule is not None  # validated
+    warning = large_points_warning(
+        points=entry.points,
+        category_rule=category_rule,
+        cycles=entry.cycles,
+        program_rules=program_rules,
+        today=today,
+        activity_pk=activity.pk,
+    )
+    if warning:
+        raise NeedsConfirmation(warning, code="large_points")
+
+
 def _save_cycle_links(activity: Activity, cycles: list[Cycle]) -> None:
     wanted = {c.pk for c in cycles}
     activity.cycle_links.exclude(cycle_id__in=wanted).delete()
@@ -109,40 +130,46 @@ def _apply(
     attestation: Attestation,
     actor: User | None,
     confirm_duplicate: bool,
+    confirm_large_points: bool,
     files: tuple[list[CheckedFile], list[str]],
     today: date,
     program_rules: ProgramRules,
     keep_cycles: Sequence[Cycle] = (),
+    unreadable: Mapping[str, Sequence[str]] | None = None,
 ) -> Activity:
     """The step recording and changing share, under the member's lock: check the entry
-    (with the files' problems, so all show at once) and duplicates, write the row and its
-    cycles, log before and after, then store the checked files."""
+    (with the files' problems, so all show at once), then whether its points look too
+    large and whether it is a duplicate, write the row and its cycles, log before and
+    after, then store the checked files."""
     checked, file_errors = files
     with adding_file_errors(file_errors):
-        points, cycles = validate_activity(
+        entry = validate_activity(
             member=member,
             data=data,
             attestation=attestation,
             today=today,
             program_rules=program_rules,
             keep_cycles=keep_cycles,
+            unreadable=unreadable,
         )
+    if not confirm_large_points:
+        _check_large_points(activity, entry, today=today, program_rules=program_rules)
     if not confirm_duplicate:
         _check_duplicate(member, data, activity.pk)
     before = None if activity.pk is None else snapshot(activity)
-    activity.category = data.category
+    activity.category = entry.category
     activity.title = data.title.strip()
     activity.provider = data.provider.strip()
-    activity.start_date = data.start_date
-    activity.end_date = data.end_date
-    activity.points = points
+    activity.start_date = entry.start_date
+    activity.end_date = entry.end_date
+    activity.points = entry.points
     activity.units = data.units
     activity.notes = data.notes.strip()
     activity.attestation_text = program_rules.rule_set_on(today).attestation_text
     activity.attested_at = timezone.now()
     activity.attested_from = attestation.ip_address
     activity.save()
-    _save_cycle_links(activity, cycles)
+    _save_cycle_links(activity, entry.cycles)
     after = snapshot(activity)
     if before is None:
         log_event(
@@ -175,14 +202,19 @@ def record_activity(
     attestation: Attestation,
     actor: User | None,
     confirm_duplicate: bool = False,
+    confirm_large_points: bool = False,
     files: Sequence[UploadedFile[bytes]] = (),
+    unreadable: Mapping[str, Sequence[str]] | None = None,
 ) -> Activity:
     """Record a CE activity against the chosen (or every containing) open cycle, with
     its evidence `files` if any.
 
     Raises DomainError with field errors when the entry or one of the files breaks a
-    rule (nothing is saved, no file is stored), and NeedsConfirmation when it looks like
-    one already recorded.
+    rule (nothing is saved, no file is stored), and NeedsConfirmation when its points look
+    too large (code "large_points": more than the category usually earns or than its
+    cycles still need; `confirm_large_points` saves it anyway) or it looks like one
+    already recorded (code "duplicate"; `confirm_duplicate`). `unreadable`: the messages
+    of the fields the web form could not read, reported with every other problem.
     """
     program_rules = rules_of(member.program)
     today = member.program.today()
@@ -196,9 +228,11 @@ def record_activity(
         attestation=attestation,
         actor=actor,
         confirm_duplicate=confirm_duplicate,
+        confirm_large_points=confirm_large_points,
         files=checked_files,
         today=today,
         program_rules=program_rules,
+        unreadable=unreadable,
     )
 
 
@@ -210,7 +244,9 @@ def update_activity(
     attestation: Attestation,
     actor: User | None,
     confirm_duplicate: bool = False,
+    confirm_large_points: bool = False,
     files: Sequence[UploadedFile[bytes]] = (),
+    unreadable: Mapping[str, Sequence[str]] | None = None,
 ) -> Activity:
     """Change an entry while its cycles are open, adding any evidence `files`; the before
     and after go to its history.
@@ -232,10 +268,12 @@ def update_activity(
         attestation=attestation,
         actor=actor,
         confirm_duplicate=confirm_duplicate,
+        confirm_large_points=confirm_large_points,
         files=check_evidence(files, already=already),
         today=today,
         program_rules=program_rules,
         keep_cycles=list(activity.cycles.all()),
+        unreadable=unreadable,
     )
 
 

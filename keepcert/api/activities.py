@@ -231,7 +231,10 @@ def get_activity(request: HttpRequest, activity_id: int) -> ActivityDetailOut:
         "you name, or to every cycle open for recording whose dates contain it. A 422 names "
         "each field at fault and saves nothing. A 409 with code `duplicate` means an entry "
         "with the same category, title and dates exists: send again with "
-        "`confirm_duplicate: true` if this is a separate activity.\n\n"
+        "`confirm_duplicate: true` if this is a separate activity. A 409 with code "
+        "`large_points` means the points are more than one activity of the category usually "
+        "earns or than the cycles still need: check them, and send again with "
+        "`confirm_large_points: true` if they are right.\n\n"
         "**Retrying safely**: send an `Idempotency-Key` header (1 to 255 printable ASCII "
         "characters, e.g. a UUID) and, if the answer is lost, send the same request with the "
         "same key again: you get the first answer and nothing is recorded twice. The same "
@@ -254,6 +257,7 @@ def create_activity(
             attestation=Attestation(accepted=payload.attest, ip_address=client_address(request)),
             actor=member.user,
             confirm_duplicate=payload.confirm_duplicate,
+            confirm_large_points=payload.confirm_large_points,
         )
         return idempotency.Answer(201, _detail(member, activity.pk).model_dump(mode="json"))
 
@@ -277,7 +281,8 @@ def create_activity(
     description=(
         "Changes the fields you send; the others keep their values. Allowed while every "
         "cycle the activity counts toward is open (a 409 `locked` says why not). The change "
-        "is attested anew and kept in the record's history."
+        "is attested anew and kept in the record's history. Changed points that look too "
+        "large answer a 409 `large_points`, as when recording."
     ),
 )
 def change_activity(
@@ -292,6 +297,7 @@ def change_activity(
         attestation=Attestation(accepted=payload.attest, ip_address=client_address(request)),
         actor=member.user,
         confirm_duplicate=payload.confirm_duplicate,
+        confirm_large_points=payload.confirm_large_points,
     )
     return _detail(member, activity.pk)
 

@@ -59,7 +59,8 @@ class ErrorOut(BaseModel):
         description=(
             "Stable code: `unauthorized`, `not_found`, `malformed`, `too_large`, `invalid`, "
             "`duplicate` (send again with `confirm_duplicate: true` if it is a separate "
-            "activity), `locked` (the activity's cycle is closed for changes), "
+            "activity), `large_points` (send again with `confirm_large_points: true` if the "
+            "points are right), `locked` (the activity's cycle is closed for changes), "
             "`rate_limited` (429: wait the seconds in `Retry-After`), "
             "`idempotency_mismatch` (the `Idempotency-Key` was used for another request) or "
             "`in_flight` (a request with that key is still running), `invalid_cursor` (a "
@@ -84,7 +85,7 @@ _API_FIELD = {"cycles": "certifications", "attestation": "attest"}
 # the API says it in HTTP. The nearest class along the exception's MRO decides.
 _STATUS: dict[type[DomainError], int] = {
     NotAllowed: 409,  # the object's state forbids the change: a locked activity
-    NeedsConfirmation: 409,  # a likely duplicate, sent again with `confirm_duplicate`
+    NeedsConfirmation: 409,  # a likely duplicate or mistyped points, sent again confirmed
     RateLimited: 429,  # with Retry-After
     KeyMismatch: 422,  # the Idempotency-Key was used for another request
     KeyInFlight: 409,  # a request with that key is still running

@@ -31,7 +31,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from keepcert.activities.limits import MAX_NOTES_LENGTH, MAX_PROVIDER_LENGTH, MAX_TITLE_LENGTH
-from keepcert.activities.validation import UNSAVABLE_TEXT, is_storable_text
+from keepcert.activities.validation import (
+    NOT_A_NUMBER,
+    NUMBER_TEXT_PATTERN,
+    UNSAVABLE_TEXT,
+    is_storable_text,
+    parse_number,
+)
 from keepcert.core.errors import DomainError
 from keepcert.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from keepcert.program.models import Program
@@ -40,7 +46,6 @@ from keepcert.program.selectors import rules_of
 # ---------------------------------------------------------------------------- parsing
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 # Far above any points or units the columns can hold (under 100,000), and far below the
 # size from which rounding to hundredths overflows the 28-digit decimal context.
 _TOO_LARGE = Decimal(1_000_000)
@@ -77,10 +82,14 @@ def _decimal(value: object) -> Decimal:
         # repr is the shortest text that reads back as this float: what the client
         # wrote (1.234), not its binary approximation (1.2339999…).
         number = Decimal(repr(value))
-    elif isinstance(value, str) and len(value) <= 40 and _DECIMAL_TEXT.fullmatch(value.strip()):
-        number = Decimal(value.strip())
+    elif isinstance(value, str):
+        # Read as the web form reads it ("1,5" is 1.5): one rule, in the service layer.
+        try:
+            number = parse_number(value)
+        except DomainError as error:
+            raise PydanticCustomError("decimal", error.message) from None
     if number is None or not number.is_finite():
-        raise PydanticCustomError("decimal", _("Enter a number, for example 1.25."))
+        raise PydanticCustomError("decimal", str(NOT_A_NUMBER))
     if abs(number) >= _TOO_LARGE:
         raise PydanticCustomError("decimal_too_large", _("That number is too large."))
     return number
@@ -97,8 +106,8 @@ DecimalIn = Annotated[
     PlainValidator(_decimal),
     WithJsonSchema(
         {
-            "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?$"}],
-            "examples": ["1.25", 3],
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMBER_TEXT_PATTERN}],
+            "examples": ["1.25", "1,5", 3],
         }
     ),
 ]
@@ -173,7 +182,8 @@ class _Input(BaseModel):
 _CATEGORY = "The category's code, e.g. `professional-education` (see GET /me)."
 _POINTS = (
     "Points earned: a JSON number or a decimal string, more than 0, at most two decimal "
-    "places, at most the program's per-entry maximum."
+    "places, at most the program's per-entry maximum. In a string, a comma followed by one "
+    'or two digits marks the decimals (`"1,5"` is 1.5); any other comma is refused.'
 )
 _UNITS = "Units (e.g. contact hours) for a category with a calculator, instead of points."
 _CERTIFICATIONS = (
@@ -185,6 +195,11 @@ _PROVIDER = f"Up to {MAX_PROVIDER_LENGTH:,} characters."
 _NOTES = f"Up to {MAX_NOTES_LENGTH:,} characters."
 _ATTEST = "Must be true: you attest that the information is correct (the program's text)."
 _CONFIRM = "Send true to save an entry that looks like one already recorded (a 409 `duplicate`)."
+_CONFIRM_LARGE = (
+    "Send true to save points that look too large (a 409 `large_points`): more than one "
+    "activity of the category usually earns, or more than the cycles it counts toward "
+    "still need."
+)
 
 
 class ActivityIn(_Input):
@@ -201,6 +216,7 @@ class ActivityIn(_Input):
     certifications: list[StrictInt] | None = Field(None, max_length=50, description=_CERTIFICATIONS)
     attest: StrictBool = Field(False, description=_ATTEST)
     confirm_duplicate: StrictBool = Field(False, description=_CONFIRM)
+    confirm_large_points: StrictBool = Field(False, description=_CONFIRM_LARGE)
 
 
 class ActivityPatch(_Input):
@@ -221,6 +237,7 @@ class ActivityPatch(_Input):
     certifications: list[StrictInt] | None = Field(None, max_length=50, description=_CERTIFICATIONS)
     attest: StrictBool = Field(False, description=_ATTEST + " Every change is attested anew.")
     confirm_duplicate: StrictBool = Field(False, description=_CONFIRM)
+    confirm_large_points: StrictBool = Field(False, description=_CONFIRM_LARGE)
 
 
 # ---------------------------------------------------------------------------- query

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,19 +26,34 @@ from keepcert.activities.limits import (
     MAX_PROVIDER_LENGTH,
     MAX_TITLE_LENGTH,
 )
-from keepcert.activities.selectors import cycle_label
+from keepcert.activities.selectors import categories_open_to, cycle_label
 from keepcert.activities.validation import (
-    TITLE_REQUIRED,
     UNSAVABLE_TEXT,
     ActivityData,
     not_claimable_message,
+    parse_number,
 )
 from keepcert.certifications.models import Cycle
 from keepcert.core.errors import DomainError
 from keepcert.members.services import TOKEN_NAME_MAX_LENGTH, TOKEN_NAME_REQUIRED
 from keepcert.program.models import Category, CategoryRule, RuleSet
 
-DATE_HELP = _("Enter a real date, for example 2025-03-14.")
+EXAMPLE_DAY = date(2025, 3, 14)
+
+
+def _date_help() -> str:
+    # The example in the order the date box shows it in the member's language
+    # (03/14/2025 in English, 14/03/2025 in Spanish), an order the field also reads.
+    return gettext("Enter a real date, for example %(example)s.") % {
+        "example": date_format(EXAMPLE_DAY, "SHORT_DATE_FORMAT")
+    }
+
+
+DATE_HELP = lazy(_date_help, str)()
+POINTS_REQUIRED_HELP = _(
+    "Required. A point is a unit of CE credit: enter the points your certificate or provider "
+    "awards, up to two decimals, for example 1.5."
+)
 
 
 def _evidence_help() -> str:
@@ -71,11 +91,32 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class NumberTextField(forms.Field):
+    """Points or units as the member types them, in a text box that brings up the number
+    keypad: "1,5" is 1.5 (a number input dropped the comma and sent 15). The service's
+    `parse_number` decides what the text means and words the refusal."""
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_number(text)
+        except DomainError as error:
+            # A text that is no number at all is worded for the field ("Enter the points
+            # as a number"); a misplaced comma in the service's words.
+            message = self.error_messages.get(error.code, error.message)
+            raise ValidationError(message, code=error.code) from None
+
+
 class CategoryChoiceField(forms.ModelChoiceField[Category]):
-    def __init__(self, rule_set: RuleSet, **kwargs: Any) -> None:
-        self.rule_by_category: dict[int, CategoryRule] = {
-            r.category_id: r for r in rule_set.category_rules.all()
-        }
+    def __init__(self, category_rules: list[CategoryRule], **kwargs: Any) -> None:
+        self.rule_by_category: dict[int, CategoryRule] = {r.category_id: r for r in category_rules}
         super().__init__(
             queryset=Category.objects.filter(pk__in=self.rule_by_category),
             **kwargs,
@@ -87,7 +128,16 @@ class CategoryChoiceField(forms.ModelChoiceField[Category]):
 
 
 class CycleChoiceField(forms.ModelMultipleChoiceField[Cycle]):
+    # Cycles whose box was just unticked because the dates are outside them: said beside.
+    outside: frozenset[int] = frozenset()
+
     def label_from_instance(self, obj: Cycle) -> str:
+        if obj.pk in self.outside:
+            return format_html(
+                '{} <small class="unticked">{}</small>',
+                cycle_label(obj),
+                gettext("Not ticked: the dates are outside this cycle."),
+            )
         return cycle_label(obj)
 
 
@@ -123,13 +173,29 @@ class AccessibleForm(forms.Form):
 
     def add_domain_error(self, error: DomainError) -> None:
         """Show a service's messages beside the fields they are about; a message about
-        no field of this form (or the error's own, when it names none) goes on top."""
+        no field of this form (or the error's own, when it names none) goes on top. A
+        message the form shows already (one it gave the service to report) is not
+        repeated."""
         if not error.field_errors:
             self.add_error(None, error.message)
         for field, messages in error.field_errors.items():
             target = field if field in self.fields else None
+            shown = [str(m) for m in self.errors.get(target or NON_FIELD_ERRORS, [])]
             for message in messages:
-                self.add_error(target, message)
+                if message not in shown:
+                    self.add_error(target, message)
+
+    @property
+    def error_summary(self) -> list[tuple[str, str]]:
+        """Every message, in the order of the fields, with the id of the input it is about
+        ("" for a message about no field): the list at the top of a refused form."""
+        summary = [("", str(message)) for message in self.non_field_errors()]
+        for bound in self:
+            if bound.errors and not bound.is_hidden:
+                # A group of boxes has no single input: its first box stands for it.
+                anchor = bound.id_for_label or f"{bound.auto_id}_0"
+                summary += [(anchor, str(message)) for message in bound.errors]
+        return summary
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
@@ -145,44 +211,44 @@ class AccessibleForm(forms.Form):
 
 
 class ActivityForm(AccessibleForm):
+    """Reads an entry; every field is optional here. What is missing, like every other
+    rule, is the service's to say, so one submit reports every problem (`unreadable`)."""
+
     category = forms.Field()  # replaced in __init__: its choices depend on the rule set
     # Shown beside the files already attached ("2 of 5 so far").
     max_evidence_files = MAX_EVIDENCE_FILES
 
-    title = ServiceCheckedText(
-        limit=MAX_TITLE_LENGTH, label=_("Title"), error_messages={"required": TITLE_REQUIRED}
-    )
+    title = ServiceCheckedText(limit=MAX_TITLE_LENGTH, label=_("Title"), required=False)
     provider = ServiceCheckedText(
         limit=MAX_PROVIDER_LENGTH, label=_("Provider"), required=False, help_text=_("Optional.")
     )
     start_date = forms.DateField(
         widget=DateInput(),
         label=_("Start date"),
-        error_messages={
-            "required": _("Enter the date the activity started."),
-            "invalid": DATE_HELP,
-        },
+        required=False,
+        error_messages={"invalid": DATE_HELP},
     )
     end_date = forms.DateField(
         widget=DateInput(),
         label=_("End date"),
-        help_text=_("The same as the start date for a one-day activity."),
-        error_messages={"required": _("Enter the date the activity ended."), "invalid": DATE_HELP},
-    )
-    points = forms.DecimalField(
         required=False,
-        min_value=None,
-        label=_("Points"),
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-        help_text=_("Up to two decimals, for example 1.5."),
-        error_messages={"invalid": _("Enter the points as a number, for example 1.5.")},
+        help_text=_("The same as the start date for a one-day activity."),
+        error_messages={"invalid": DATE_HELP},
     )
-    units = forms.DecimalField(
+    points = NumberTextField(
+        required=False,
+        label=_("Points"),
+        help_text=_(
+            "A point is a unit of CE credit: enter the points your certificate or provider "
+            "awards, up to two decimals, for example 1.5."
+        ),
+        error_messages={"not_a_number": _("Enter the points as a number, for example 1.5.")},
+    )
+    units = NumberTextField(
         required=False,
         label=_("Units"),
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         help_text=_("Only for categories with a unit calculator."),
-        error_messages={"invalid": _("Enter the units as a number.")},
+        error_messages={"not_a_number": _("Enter the units as a number.")},
     )
     notes = ServiceCheckedText(
         limit=MAX_NOTES_LENGTH,
@@ -199,6 +265,9 @@ class ActivityForm(AccessibleForm):
     cycles = forms.Field(required=False)  # replaced in __init__
     attestation = forms.BooleanField(required=False)
     confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The points (and units) as typed when "Save anyway" was offered for them.
+    confirm_large_points = forms.CharField(required=False, widget=forms.HiddenInput)
+    files_to_choose_again: list[str] = []
 
     def __init__(
         self,
@@ -209,14 +278,15 @@ class ActivityForm(AccessibleForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.rule_set = rule_set
+        # A category no open cycle can take (its date limit passed before they began) is
+        # not offered; the guidance says why.
+        self.offered = categories_open_to(rule_set, cycles)
         self.fields["category"] = CategoryChoiceField(
-            rule_set,
+            self.offered,
             label=_("Category"),
+            required=False,
             empty_label=_("Choose a category"),
-            error_messages={
-                "required": _("Choose the activity's category."),
-                "invalid_choice": _("Choose one of the listed categories."),
-            },
+            error_messages={"invalid_choice": _("Choose one of the listed categories.")},
         )
         self.fields["cycles"] = CycleChoiceField(
             queryset=Cycle.objects.filter(pk__in=[c.pk for c in cycles]).select_related(
@@ -243,24 +313,70 @@ class ActivityForm(AccessibleForm):
             )
         if not any(r.has_calculator for r in rule_set.category_rules.all()):
             del self.fields["units"]
+        # What the service refuses to do without (it says so, all at once, when missing);
+        # `novalidate` keeps the browser from stopping first.
+        required = ["category", "title", "start_date", "end_date"]
+        if "units" not in self.fields:  # else points or units
+            required.append("points")
+            self.fields["points"].help_text = POINTS_REQUIRED_HELP
+        for name in required:
+            self.fields[name].widget.attrs["required"] = True
 
     @property
-    def category_guidance(self) -> list[tuple[CategoryRule, str]]:
-        """Each category with its date limit in the service's words ("" when it has none)."""
+    def category_guidance(self) -> list[tuple[CategoryRule, str, bool]]:
+        """Each category with its date limit in the service's words ("" when it has none),
+        and whether the form offers it."""
         return [
-            (rule, not_claimable_message(rule) if rule.claimable_until else "")
+            (
+                rule,
+                not_claimable_message(rule) if rule.claimable_until else "",
+                rule in self.offered,
+            )
             for rule in self.rule_set.category_rules.all()
         ]
 
+    def explain_unticked(self, cycles: list[Cycle]) -> None:
+        """Say beside each of `cycles` that its box is not ticked because of the dates."""
+        field = self.fields["cycles"]
+        assert isinstance(field, CycleChoiceField)
+        field.outside = frozenset(c.pk for c in cycles)
+
+    def ask_for_files_again(self, names: list[str]) -> None:
+        """After a refused submit that carried files: the browser will not send them again,
+        so the evidence field names them and asks for them (`files_to_choose_again`)."""
+        self.files_to_choose_again = names
+        bound = self["evidence"]
+        if not bound.errors:  # else its own message says what to choose instead
+            described = f"{bound.auto_id}-again {bound.auto_id}_helptext"
+            self.fields["evidence"].widget.attrs["aria-describedby"] = described
+
+    def amounts_typed(self) -> str:
+        return "|".join(str(self.data.get(name, "")).strip() for name in ("points", "units"))
+
+    def large_points_confirmed(self) -> bool:
+        """Whether "Save anyway" was pressed for these very points: after a change to the
+        points the confirmation no longer holds, and the service asks again."""
+        confirmed = self.cleaned_data.get("confirm_large_points")
+        return bool(confirmed) and confirmed == self.amounts_typed()
+
+    def unreadable(self) -> dict[str, Sequence[str]]:
+        """The messages of the fields the form could not read (their values are None in
+        `activity_data`), for the service to report with the entry's other problems."""
+        return {
+            name: [str(message) for message in errors]
+            for name, errors in self.errors.items()
+            if name in self.fields
+        }
+
     def activity_data(self) -> ActivityData:
+        """What could be read, after `is_valid()` (whose result does not matter)."""
         data = self.cleaned_data
-        start: date = data["start_date"]
         return ActivityData(
-            category=data["category"],
-            title=data["title"],
+            category=data.get("category"),
+            title=data.get("title") or "",
             provider=data.get("provider") or "",
-            start_date=start,
-            end_date=data["end_date"],
+            start_date=data.get("start_date"),
+            end_date=data.get("end_date"),
             points=data.get("points"),
             units=data.get("units"),
             notes=data.get("notes") or "",

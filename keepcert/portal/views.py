@@ -194,48 +194,48 @@ def _activity_form_page(
     cycles = recordable_cycles(member, today=today, program_rules=program_rules)
     cycles += [c for c in keep if c not in cycles]
     form_kwargs: dict[str, Any] = {"rule_set": program_rules.rule_set_on(today), "cycles": cycles}
-    duplicate_warning = None
+    confirmation: NeedsConfirmation | None = None
     if request.method == "POST":
         form = ActivityForm(request.POST, request.FILES, **form_kwargs)
-        if form.is_valid():
-            attestation = Attestation(
-                accepted=form.cleaned_data["attestation"], ip_address=client_address(request)
-            )
-            try:
-                if activity is None:
-                    saved = record_activity(
-                        member=member,
-                        data=form.activity_data(),
-                        attestation=attestation,
-                        actor=request.user,  # type: ignore[arg-type]
-                        confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-                        files=form.evidence_files(),
-                    )
-                    messages.success(
-                        request,
-                        _("Recorded “%(title)s”: %(points)s.")
-                        % {"title": saved.title, "points": points_phrase(saved.points)},
-                    )
-                else:
-                    saved = update_activity(
-                        activity=activity,
-                        data=form.activity_data(),
-                        attestation=attestation,
-                        actor=request.user,  # type: ignore[arg-type]
-                        confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-                        files=form.evidence_files(),
-                    )
-                    messages.success(
-                        request, _("Saved your changes to “%(title)s”.") % {"title": saved.title}
-                    )
-                return redirect("portal:dashboard")
-            except NeedsConfirmation as error:
-                duplicate_warning = error.message
-                confirmed = request.POST.copy()
+        # Reads every field; whatever it cannot read goes to the service as `unreadable`,
+        # so the member learns of every problem with the entry in one round.
+        form.is_valid()
+        cleaned = form.cleaned_data
+        entry: dict[str, Any] = {
+            "data": form.activity_data(),
+            "attestation": Attestation(
+                accepted=bool(cleaned.get("attestation")), ip_address=client_address(request)
+            ),
+            "actor": request.user,
+            "confirm_duplicate": bool(cleaned.get("confirm_duplicate")),
+            "confirm_large_points": form.large_points_confirmed(),
+            "files": form.evidence_files(),
+            "unreadable": form.unreadable(),
+        }
+        try:
+            if activity is None:
+                saved = record_activity(member=member, **entry)
+                messages.success(
+                    request,
+                    _("Recorded “%(title)s”: %(points)s.")
+                    % {"title": saved.title, "points": points_phrase(saved.points)},
+                )
+            else:
+                saved = update_activity(activity=activity, **entry)
+                messages.success(
+                    request, _("Saved your changes to “%(title)s”.") % {"title": saved.title}
+                )
+            return redirect("portal:dashboard")
+        except NeedsConfirmation as error:
+            confirmation = error
+            confirmed = request.POST.copy()
+            if error.code == "large_points":
+                confirmed["confirm_large_points"] = form.amounts_typed()
+            else:
                 confirmed["confirm_duplicate"] = "on"
-                form.data = confirmed
-            except DomainError as error:
-                form.add_domain_error(error)
+            form.data = confirmed
+        except DomainError as error:
+            form.add_domain_error(error)
     elif activity is not None:
         form = ActivityForm(
             initial={
@@ -253,6 +253,9 @@ def _activity_form_page(
         )
     else:
         form = ActivityForm(initial={"cycles": [c.pk for c in cycles]}, **form_kwargs)
+    if request.FILES.getlist("evidence"):
+        # A browser never sends a chosen file twice: after a refusal, ask for them again.
+        form.ask_for_files_again([f.name or "" for f in request.FILES.getlist("evidence")])
     return render(
         request,
         "portal/activity_form.html",
@@ -261,12 +264,10 @@ def _activity_form_page(
             "form": form,
             "activity": activity,
             "has_cycles": bool(cycles),
-            "duplicate_warning": duplicate_warning,
+            "confirmation": confirmation,
             "attached": list(activity.evidence.all()) if activity else [],
-            # A browser never sends a chosen file twice: after a refusal, say to choose again.
-            "choose_files_again": bool(request.FILES.getlist("evidence")),
         },
-        status=200 if request.method == "GET" or duplicate_warning else 422,
+        status=200 if request.method == "GET" or confirmation else 422,
     )
 
 
@@ -301,6 +302,7 @@ def activity_cycles(request: HttpRequest, member: Member) -> HttpResponse:
         rule_set=program_rules.rule_set_on(today),
         cycles=cycles,
     )
+    form.explain_unticked([c for c in cycles if c.pk not in ticked])
     return render(request, "portal/_cycle_choices.html", {"form": form})
 
 

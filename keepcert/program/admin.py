@@ -58,6 +58,7 @@ class CategoryRuleInline(_RuleInline, admin.StackedInline[CategoryRule, RuleSet]
         "guidance",
         ("unit", "points_per_unit", "max_points_per_cycle", "claimable_until"),
         "evidence",
+        "usual_max_points",
     ]
 
 

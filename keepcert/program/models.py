@@ -187,6 +187,10 @@ class CredentialRule(models.Model):
         return f"{self.credential.code}: {self.name}"
 
 
+USUAL_MAX_POINTS = Decimal(10)
+"""A category's `usual_max_points` when the program file gives none."""
+
+
 class CategoryRule(models.Model):
     """A CE category's terms in one rule set (guidance, calculator, cap, date limit)."""
 
@@ -204,6 +208,15 @@ class CategoryRule(models.Model):
         null=True, blank=True, help_text="Only activity ending on or before this day counts."
     )
     evidence = models.TextField(blank=True, help_text="What proof an audit asks for.")
+    usual_max_points = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=USUAL_MAX_POINTS,
+        help_text=(
+            "The most points one activity of this category usually earns: recording more "
+            "asks the member to confirm the number."
+        ),
+    )
 
     class Meta:
         ordering = ["position"]
@@ -218,6 +231,9 @@ class CategoryRule(models.Model):
             models.CheckConstraint(
                 condition=Q(max_points_per_cycle__isnull=True) | Q(max_points_per_cycle__gte=0),
                 name="category_rule_cap_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(usual_max_points__gt=0), name="category_rule_usual_max_positive"
             ),
         ]
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from keepcert.core.errors import DomainError
 from keepcert.core.models import log_event
 from keepcert.program.models import (
+    USUAL_MAX_POINTS,
     Category,
     CategoryRule,
     Credential,
@@ -55,8 +56,11 @@ CATEGORY_RULE_FIELDS = (
     "max_points_per_cycle",
     "claimable_until",
     "evidence",
+    "usual_max_points",
 )
 _TEXT_FIELDS = {"name", "guidance", "unit", "evidence", "note", "attestation_text"}
+# What a key left out of the program file stands for, where that is not "unknown".
+_DEFAULTS = {"usual_max_points": USUAL_MAX_POINTS}
 
 
 @dataclass
@@ -90,7 +94,7 @@ def _values(raw: dict[str, Any], names: tuple[str, ...], where: str) -> dict[str
         )
     values: dict[str, Any] = {}
     for name in names:
-        value = raw.get(name)
+        value = raw.get(name, _DEFAULTS.get(name))
         if name in _TEXT_FIELDS:
             values[name] = "" if value is None else str(value)
         else:

@@ -75,6 +75,7 @@ def record(
     *,
     attestation: Attestation = ATTESTED,
     confirm_duplicate: bool = False,
+    confirm_large_points: bool = False,
 ) -> Activity:
     return record_activity(
         member=member,
@@ -82,6 +83,7 @@ def record(
         attestation=attestation,
         actor=member.user,
         confirm_duplicate=confirm_duplicate,
+        confirm_large_points=confirm_large_points,
     )
 
 
@@ -128,7 +130,8 @@ def test_points_outside_the_rules_are_refused(alice: Member, points: str, messag
 
 @pytest.mark.parametrize("points", ["100", "0.01", "1.25", "1.50"])
 def test_points_inside_the_rules_are_recorded(alice: Member, points: str) -> None:
-    activity = record(alice, entry(points=points))
+    # 100 is more than usual: confirmed, as a member does after the warning.
+    activity = record(alice, entry(points=points), confirm_large_points=True)
     activity.refresh_from_db()
     assert activity.points == Decimal(points)
     progress = member_summaries(alice)[0].current

@@ -42,8 +42,14 @@ OPERATIONS = {
 # What a client reads about a 409: every operation that can answer one says, by its code,
 # when it does and what to do about it.
 CONFLICTS = {
-    ("post", "/api/v1/activities"): ["duplicate", "confirm_duplicate", "in_flight"],
-    ("patch", "/api/v1/activities/{activity_id}"): ["locked"],
+    ("post", "/api/v1/activities"): [
+        "duplicate",
+        "confirm_duplicate",
+        "large_points",
+        "confirm_large_points",
+        "in_flight",
+    ],
+    ("patch", "/api/v1/activities/{activity_id}"): ["locked", "large_points"],
     ("delete", "/api/v1/activities/{activity_id}"): ["locked"],
 }
 

@@ -113,8 +113,8 @@ ENDPOINTS: dict[str, tuple[Endpoint, int]] = {
     "GET /cycles/{id}": (lambda r: _get(r, f"/cycles/{r.cycle.pk}"), 5),
     "GET /activities": (lambda r: _get(r, "/activities"), 6),
     "GET /activities/{id}": (lambda r: _get(r, f"/activities/{r.first().pk}"), 8),
-    "POST /activities": (_post, 24),
-    "PATCH /activities/{id}": (_patch, 31),
+    "POST /activities": (_post, 25),
+    "PATCH /activities/{id}": (_patch, 32),
     "DELETE /activities/{id}": (_delete, 20),
 }
 

@@ -98,8 +98,8 @@ def test_a_likely_duplicate_is_flagged_before_saving(
 
 
 BAD_INPUT = [
-    ("start_date", {"start_date": "2023-02-30"}, "Enter a real date, for example 2025-03-14."),
-    ("end_date", {"end_date": "31/10/2025"}, "Enter a real date, for example 2025-03-14."),
+    ("start_date", {"start_date": "2023-02-30"}, "Enter a real date, for example 03/14/2025."),
+    ("end_date", {"end_date": "31/10/2025"}, "Enter a real date, for example 03/14/2025."),
     ("points", {"points": "abc"}, "Enter the points as a number, for example 1.5."),
     ("points", {"points": "0"}, "Enter more than 0 points."),
     ("points", {"points": "1.234"}, "Use at most two decimal places, for example 1.25."),

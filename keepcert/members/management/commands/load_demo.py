@@ -152,6 +152,7 @@ class Command(BaseCommand):
             attestation=Attestation(accepted=True, ip_address="127.0.0.1"),
             actor=member.user,
             confirm_duplicate=True,
+            confirm_large_points=True,
         )
 
     def _import(
