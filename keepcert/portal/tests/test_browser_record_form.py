@@ -1,8 +1,9 @@
 """Record CE on a phone (390×844) in Chromium: points typed with a comma, points that look
 mistyped, and a refused submit that shows itself (issue 7, findings 1 and 2).
 
-Fixtures and helpers are test_browser.py's (one browser per module, a fresh context per
-test, the clock frozen at the suite's NOW and ticking). Set KEEPCERT_SHOTS to a folder
+The fixtures are browser.py's, published by conftest.py (one browser per module, a fresh
+context per test, the clock frozen at the suite's NOW and ticking); helpers are
+test_browser.py's. Set KEEPCERT_SHOTS to a folder
 to keep a screenshot of each state a member sees.
 """
 
@@ -17,26 +18,19 @@ from typing import Any
 import pytest
 
 from keepcert.members.models import Member
-from keepcert.portal.tests import test_browser as browser
+from keepcert.portal.tests.browser import PHONE, PageFactory, signed_in, skip_without_chromium
 from keepcert.portal.tests.test_browser import (
     ATTESTATION,
     DASHBOARD,
-    PHONE,
     RECORD_CE,
-    PageFactory,
     activity_count,
     expect_counted,
     fill_activity,
-    signed_in,
 )
 
-from playwright.sync_api import Page, expect  # isort: skip  (after the module's skip)
+skip_without_chromium()
 
-# test_browser.py's fixtures, by the names the tests ask for.
-chromium = browser.chromium
-clock = browser.clock
-member = browser.member
-new_page = browser.new_page
+from playwright.sync_api import Page, expect  # noqa: E402  (after the module's skip)
 
 pytestmark = pytest.mark.browser
 
