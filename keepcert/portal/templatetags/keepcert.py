@@ -13,7 +13,7 @@ from keepcert.activities import selectors
 from keepcert.certifications import standing
 from keepcert.certifications.models import Cycle
 from keepcert.rules import Progress
-from keepcert.rules.text import format_date, format_points
+from keepcert.rules.text import format_date, format_points, points_phrase
 
 register = template.Library()
 
@@ -21,6 +21,12 @@ register = template.Library()
 @register.filter
 def points(value: Decimal | None) -> str:
     return "–" if value is None else format_points(value)
+
+
+@register.filter(name="points_phrase")
+def points_with_noun(value: Decimal) -> str:
+    """Points with their noun, as the rules' sentences write them: "1 point", "2.5 points"."""
+    return points_phrase(value)
 
 
 @register.filter

@@ -59,7 +59,7 @@ def test_recording_an_activity_counts_it_at_once(
     page = text(alice_client.get(response["Location"]))
     assert "Recorded “Wound care webinar”" in page
     assert "Required 30 Counted 5.5 Remaining 24.5" in page
-    assert "Wound care webinar October 1, 2025 · 2.5 pts Counted in full: 2.5 points." in page
+    assert "Wound care webinar October 1, 2025 · 2.5 points Counted in full: 2.5 points." in page
 
 
 def test_the_recorded_message_writes_points_as_the_dashboard_does(
