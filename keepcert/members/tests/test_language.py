@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from keepcert import testing
@@ -108,3 +109,41 @@ def test_the_switch_needs_the_forms_csrf_token(program: object) -> None:
 @pytest.mark.django_db
 def test_the_switch_answers_only_post(client: Client, program: object) -> None:
     assert client.get(SWITCH, {"language": "es"}).status_code == 405
+
+
+@pytest.mark.races
+@pytest.mark.security
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs real row locks: run on PostgreSQL"
+)
+def test_switches_at_once_log_an_unbroken_chain_of_changes(program: object) -> None:
+    from keepcert.activities.tests.test_races import racers
+
+    member = testing.make_member(first_name="Rosa", last_name="Diaz")
+    languages = ["es", "en"] * 4
+    with racers(len(languages)) as group:
+        for _ in range(5):
+
+            def switch(language: str) -> int:
+                client = Client()
+                client.force_login(member.user)
+                return client.post(SWITCH, {"language": language, "next": "/"}).status_code
+
+            assert group.burst([lambda lang=lang: switch(lang) for lang in languages]) == [
+                302
+            ] * len(languages)
+
+    # Each change starts from what the one before it left: none read a stale language.
+    changes = list(
+        Event.objects.filter(action="members.language.chosen")
+        .order_by("pk")
+        .values_list("data", flat=True)
+    )
+    assert changes, "no switch was recorded"
+    previous = ""
+    for change in changes:
+        assert change["before"] == previous and change["after"] != previous
+        previous = change["after"]
+    member.refresh_from_db()
+    assert member.language == previous
