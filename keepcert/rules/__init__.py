@@ -55,11 +55,12 @@ are what a cycle's entries are built from.
 
 Where each kind of rule lives: counting and caps in :mod:`keepcert.rules.counting`, cycle
 dates and the recording deadline in :mod:`keepcert.rules.cycles`, pace and the plan in
-:mod:`keepcert.rules.pace`, every sentence in :mod:`keepcert.rules.text`. What the program
-sets (points, caps, the per-entry maximum, grace days) is data: ``program.RuleSet``, read
-through ``program.selectors.ProgramRules``. What a member may record (limits on an entry,
-evidence, the edit lock) is decided in ``keepcert.activities.validation`` and
-``keepcert.activities.limits``.
+:mod:`keepcert.rules.pace`, a certification's status, invoices, roll-over and next dated
+event in :mod:`keepcert.rules.lifecycle`, every sentence in :mod:`keepcert.rules.text`.
+What the program sets (points, caps, the per-entry maximum, grace days) is data:
+``program.RuleSet``, read through ``program.selectors.ProgramRules``. What a member may
+record (limits on an entry, evidence, the edit lock) is decided in
+``keepcert.activities.validation`` and ``keepcert.activities.limits``.
 """
 
 from __future__ import annotations
