@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "keepcert.members",
     "keepcert.certifications",
     "keepcert.activities",
+    "keepcert.billing",
     "keepcert.portal",
     "keepcert.api",
 ]
