@@ -42,6 +42,7 @@ from keepcert.activities.validation import (
     validate_activity,
 )
 from keepcert.certifications.models import Cycle
+from keepcert.certifications.services import note_requirements
 from keepcert.core.errors import NeedsConfirmation
 from keepcert.core.models import log_event
 from keepcert.members.models import Member, User
@@ -170,6 +171,9 @@ def _apply(
     activity.attested_from = attestation.ip_address
     activity.save()
     _save_cycle_links(activity, entry.cycles)
+    note_requirements(
+        {cycle.pk for cycle in (*keep_cycles, *entry.cycles)}, today=today, actor=actor
+    )
     after = snapshot(activity)
     if before is None:
         log_event(
@@ -302,5 +306,7 @@ def delete_activity(
         data=data,
         ip_address=ip_address,
     )
+    cycle_ids = list(activity.cycle_links.values_list("cycle_id", flat=True))
     activity.delete()
+    note_requirements(cycle_ids, today=member.program.today(), actor=actor)
     delete_files_on_commit([e.file for e in evidence])

@@ -84,6 +84,14 @@ class Cycle(models.Model):
         default=Origin.RECORDED,
         help_text="Brought in: completed before the member's record came to KeepCert.",
     )
+    met_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The day its counted points reached the requirement (empty while they do not): "
+            "the closing invoice is payable from the day after."
+        ),
+    )
     brought_in_points = models.DecimalField(
         max_digits=6,
         decimal_places=2,

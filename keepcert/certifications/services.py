@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from keepcert import rules
 from keepcert.certifications.models import Certification, Cycle
+from keepcert.certifications.selectors import cycles_progress
 from keepcert.core.errors import DomainError
 from keepcert.core.models import log_event
 from keepcert.members.models import Member, User
@@ -95,3 +97,36 @@ def create_certification(
         },
     )
     return certification
+
+
+def note_requirements(cycle_ids: Iterable[int], *, today: date, actor: User | None = None) -> None:
+    """Keep each open cycle's ``met_on`` true after its activities changed: the day its
+    counted points first reached the requirement, cleared when they fall below it again.
+
+    Call it inside the transaction that changed the activities, under the member's lock.
+    """
+    cycles = list(
+        Cycle.objects.open()
+        .filter(pk__in=set(cycle_ids))
+        .select_related("certification__member__program", "certification__credential")
+    )
+    if not cycles:
+        return
+    member = cycles[0].certification.member
+    progress = cycles_progress(cycles, program_rules=rules_of(member.program), today=today)
+    for cycle in cycles:
+        result = progress[cycle.pk].progress
+        met = result is not None and result.compliant
+        if met == (cycle.met_on is not None):
+            continue
+        cycle.met_on = today if met else None
+        cycle.save(update_fields=["met_on"])
+        log_event(
+            action="certifications.cycle.requirement_met"
+            if met
+            else "certifications.cycle.requirement_unmet",
+            subject=cycle,
+            actor=actor,
+            member=member,
+            data={"counted": str(result.counted) if result else None, "on": today.isoformat()},
+        )

@@ -113,9 +113,9 @@ ENDPOINTS: dict[str, tuple[Endpoint, int]] = {
     "GET /cycles/{id}": (lambda r: _get(r, f"/cycles/{r.cycle.pk}"), 5),
     "GET /activities": (lambda r: _get(r, "/activities"), 6),
     "GET /activities/{id}": (lambda r: _get(r, f"/activities/{r.first().pk}"), 8),
-    "POST /activities": (_post, 25),
-    "PATCH /activities/{id}": (_patch, 32),
-    "DELETE /activities/{id}": (_delete, 20),
+    "POST /activities": (_post, 28),
+    "PATCH /activities/{id}": (_patch, 35),
+    "DELETE /activities/{id}": (_delete, 24),
 }
 
 

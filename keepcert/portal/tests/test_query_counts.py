@@ -114,11 +114,11 @@ PAGES: dict[str, tuple[Page, int]] = {
     "cycle page": (lambda r: _get(r, "portal:cycle_detail", r.cycle.pk), 7),
     "activity page": (lambda r: _get(r, "portal:activity_detail", _first(r).pk), 9),
     "record form": (lambda r: _get(r, "portal:activity_new"), 7),
-    "record form POST": (_record_post, 22),
+    "record form POST": (_record_post, 25),
     "edit form": (lambda r: _get(r, "portal:activity_edit", _first(r).pk), 12),
-    "edit POST": (_edit_post, 30),
+    "edit POST": (_edit_post, 33),
     "delete form": (lambda r: _get(r, "portal:activity_delete", _first(r).pk), 6),
-    "delete POST": (_delete_post, 20),
+    "delete POST": (_delete_post, 24),
     "profile": (lambda r: _get(r, "portal:profile"), 4),
 }
 
