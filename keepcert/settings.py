@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from keepcert.activities import limits as evidence_limits
@@ -260,6 +261,17 @@ KEEPCERT_API_TOKEN_PREFIX = "kc_"  # noqa: S105 - a public marker, not a secret
 # How long an API Idempotency-Key is remembered (keepcert.core.idempotency); older keys
 # count as unused, and `manage.py purge_expired` deletes them.
 KEEPCERT_IDEMPOTENCY_TTL_HOURS = env_int("KEEPCERT_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
+
+# Card payments (keepcert.billing.gateways): "offline", a stand-in whose hosted page is
+# KeepCert's own (the default, for a local install), or "stripe" (Checkout and signed
+# webhooks; the key and the webhook secret are then required).
+KEEPCERT_PAYMENT_GATEWAY = env_str("KEEPCERT_PAYMENT_GATEWAY", "offline")
+if KEEPCERT_PAYMENT_GATEWAY not in {"offline", "stripe"}:
+    raise ImproperlyConfigured("KEEPCERT_PAYMENT_GATEWAY must be 'offline' or 'stripe'.")
+_STRIPE_REQUIRED = None if KEEPCERT_PAYMENT_GATEWAY == "stripe" else ""
+KEEPCERT_STRIPE_SECRET_KEY = env_secret("KEEPCERT_STRIPE_SECRET_KEY", _STRIPE_REQUIRED)
+KEEPCERT_STRIPE_WEBHOOK_SECRET = env_secret("KEEPCERT_STRIPE_WEBHOOK_SECRET", _STRIPE_REQUIRED)
+KEEPCERT_STRIPE_API_BASE = env_str("KEEPCERT_STRIPE_API_BASE", "")  # tests: a fake Stripe
 
 # Rate limits per credential (keepcert.core.ratelimit): fixed one-minute windows, 429 with
 # Retry-After beyond them, counted in the RateCounter table (one upsert per request).

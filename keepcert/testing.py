@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keepcert.activities.models import Activity
 from keepcert.activities.services import ActivityData, Attestation, record_activity
+from keepcert.billing.models import Invoice
 from keepcert.certifications.models import Certification, Cycle
 from keepcert.certifications.services import create_certification
 from keepcert.members.models import Member, User
@@ -178,3 +179,20 @@ def make_member_with_record(
             member, title=f"Course {n}", points="1", start=date(2025, 6, 1) + timedelta(days=n)
         )
     return member, current_cycle(member.certifications.get(credential__code="RMA"))
+
+
+def make_invoice(
+    member: Member, *, due: date | None = None, closing: bool = False, amount: str = "50.00"
+) -> Invoice:
+    """An open USD invoice of the member's first certification, issued five days ago; the
+    closing invoice of its current cycle when `closing`, else due on `due` (May 31, 2026)."""
+    certification = member.certifications.first() or make_certification(member)
+    cycle = current_cycle(certification)
+    return Invoice.objects.create(
+        certification=certification,
+        due=cycle.end if closing else (due or date(2026, 5, 31)),
+        issued_on=member.program.today() - timedelta(days=5),
+        amount=Decimal(amount),
+        currency="USD",
+        closing_cycle=cycle if closing else None,
+    )

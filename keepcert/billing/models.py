@@ -127,3 +127,39 @@ class Credit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} for {self.member_id}"
+
+
+class CheckoutSession(models.Model):
+    """A hosted payment page opened for an invoice at a gateway. An invoice has at most one
+    open session, which a second tab reuses, so it cannot be paid twice at once."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("checkout status", "Open")
+        COMPLETE = "complete", pgettext_lazy("checkout status", "Paid")
+        ENDED = "ended", pgettext_lazy("checkout status", "Ended")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="checkouts")
+    gateway = models.CharField(max_length=16, choices=Payment.Gateway.choices)
+    session_id = models.CharField(max_length=200)
+    url = models.URLField(max_length=2000)
+    # Where the hosted page sends the member back (the offline gateway reads them here).
+    success_url = models.CharField(max_length=2000)
+    cancel_url = models.CharField(max_length=2000)
+    amount = _amount()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "session_id"], name="checkout_once_per_gateway_id"
+            ),
+            models.UniqueConstraint(
+                fields=["invoice"], condition=Q(status="open"), name="checkout_one_open_per_invoice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway}:{self.session_id}"

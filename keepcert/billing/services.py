@@ -11,13 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from keepcert.billing.models import Credit, Invoice, Payment
+from keepcert.billing.gateways import Gateway, PaymentReport, gateway
+from keepcert.billing.models import CheckoutSession, Credit, Invoice, Payment
+from keepcert.core.errors import DomainError, NotAllowed
 from keepcert.core.models import log_event
-from keepcert.members.models import User
+from keepcert.members.models import Member, User
+from keepcert.rules.lifecycle import CycleFacts, closing_invoice_payable_from
 from keepcert.rules.money import Money, money
 
 
@@ -75,7 +81,11 @@ def _apply(invoice_id: int, received: Received, actor: User | None) -> Applied:
     if existing is not None:
         return Applied(existing, created=False)
     if received.amount.currency != invoice.currency:
-        raise ValueError(f"A {received.amount.currency} payment for a {invoice.currency} invoice.")
+        raise DomainError(
+            # Translators: %(paid)s and %(owed)s are currency codes, "EUR", "USD".
+            _("A payment in %(paid)s cannot settle an invoice in %(owed)s.")
+            % {"paid": received.amount.currency, "owed": invoice.currency}
+        )
     owed = (
         Decimal(0)
         if invoice.status != Invoice.Status.OPEN
@@ -115,3 +125,104 @@ def _apply(invoice_id: int, received: Received, actor: User | None) -> Applied:
         },
     )
     return Applied(payment, created=True)
+
+
+def payable_from(invoice: Invoice) -> date | None:
+    """The first day the invoice may be paid: at once, except the closing invoice of a
+    cycle, from the day after the cycle's requirement was met (None: not met yet)."""
+    cycle = invoice.closing_cycle
+    if cycle is None:
+        return invoice.issued_on
+    return closing_invoice_payable_from(CycleFacts(cycle.window, cycle.met_on))
+
+
+def owed(invoice: Invoice) -> Decimal:
+    """What is left to pay on an open invoice."""
+    if invoice.status != Invoice.Status.OPEN:
+        return Decimal(0)
+    return max(money(invoice.amount - paid_amount(invoice)), Decimal(0))
+
+
+@transaction.atomic
+def start_checkout(
+    *,
+    member: Member,
+    invoice_id: int,
+    success_url: str,
+    cancel_url: str,
+    through: Gateway | None = None,
+) -> CheckoutSession:
+    """Open (or reuse) the gateway's hosted payment page for what is owed on one of the
+    member's invoices. Another member's invoice is not found (Invoice.DoesNotExist)."""
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("certification__credential", "closing_cycle")
+        .get(pk=invoice_id, certification__member=member)
+    )
+    if invoice.status == Invoice.Status.PAID:
+        raise NotAllowed(_("This invoice is already paid."))
+    if invoice.status == Invoice.Status.VOID:
+        raise NotAllowed(_("This invoice was cancelled: there is nothing to pay."))
+    unlock = payable_from(invoice)
+    if unlock is None or unlock > member.program.today():
+        raise NotAllowed(
+            _("This invoice can be paid from the day after you meet this cycle's CE requirement.")
+        )
+    now = timezone.now()
+    open_session = invoice.checkouts.filter(status=CheckoutSession.Status.OPEN).first()
+    if open_session is not None:
+        if open_session.expires_at > now:
+            return open_session  # a second tab: the same page, so it cannot pay twice
+        open_session.status = CheckoutSession.Status.ENDED
+        open_session.save(update_fields=["status"])
+    provider = through or gateway()
+    amount = Money(owed(invoice), invoice.currency)
+    page = provider.open_page(
+        reference=f"invoice-{invoice.pk}-{invoice.checkouts.count() + 1}",
+        # Translators: what the payment page lists, "RMA annual fee, due May 31, 2026".
+        description=_("%(credential)s annual fee, due %(due)s")
+        % {"credential": invoice.certification.credential.code, "due": invoice.due.isoformat()},
+        amount=amount,
+        success_url=success_url,
+        cancel_url=cancel_url,
+    )
+    session = CheckoutSession.objects.create(
+        invoice=invoice,
+        gateway=provider.name,
+        session_id=page.session_id,
+        url=page.url,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        amount=amount.amount,
+        currency=amount.currency,
+        expires_at=page.expires_at,
+    )
+    log_event(
+        action="billing.checkout.opened",
+        subject=invoice,
+        actor=member.user,
+        member=member,
+        data={"gateway": provider.name, "session": page.session_id, "amount": str(amount.amount)},
+    )
+    return session
+
+
+def record_gateway_payment(gateway_name: str, report: PaymentReport) -> Applied | None:
+    """Apply what a gateway reports paid on one of our hosted pages, once, however often
+    it is reported; None for a session KeepCert did not open (nothing is changed)."""
+    session = (
+        CheckoutSession.objects.select_related("invoice__certification__member__program")
+        .filter(gateway=gateway_name, session_id=report.session_id)
+        .first()
+    )
+    if session is None:
+        return None
+    program = session.invoice.certification.member.program
+    received_on = report.paid_at.astimezone(ZoneInfo(program.time_zone)).date()
+    applied = apply_payment(
+        session.invoice_id, Received(gateway_name, report.payment_id, report.amount, received_on)
+    )
+    CheckoutSession.objects.filter(pk=session.pk, status=CheckoutSession.Status.OPEN).update(
+        status=CheckoutSession.Status.COMPLETE
+    )
+    return applied

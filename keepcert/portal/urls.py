@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keepcert.portal import language, views
+from keepcert.portal import language, offline_gateway, views, webhooks
 
 app_name = "portal"
 
@@ -25,6 +25,12 @@ urlpatterns = [
         views.evidence_remove,
         name="evidence_remove",
     ),
+    path(
+        "pay/test/<str:session_id>/",
+        offline_gateway.offline_payment_page,
+        name="offline_payment_page",
+    ),
+    path("webhooks/stripe/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

@@ -11,6 +11,7 @@ from django.db import connection
 from keepcert import testing
 from keepcert.billing.models import Credit, Invoice, Payment
 from keepcert.billing.services import Received, apply_payment, paid_amount
+from keepcert.core.errors import DomainError
 from keepcert.core.models import Event
 from keepcert.rules.money import Money
 
@@ -82,7 +83,7 @@ def test_paying_more_than_owed_or_paying_twice_becomes_credit(program: object) -
 
 def test_a_payment_in_another_currency_is_refused_and_changes_nothing(program: object) -> None:
     invoice = make_invoice()
-    with pytest.raises(ValueError):
+    with pytest.raises(DomainError, match="EUR"):
         apply_payment(
             invoice.pk, Received("offline", "pay_1", Money(Decimal(50), "EUR"), date(2026, 4, 10))
         )

@@ -31,6 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from playwright.sync_api import Page, expect
 
 from keepcert import testing
+from keepcert.billing.services import start_checkout
 from keepcert.members.models import Member
 from keepcert.members.services import create_api_token
 from keepcert.portal.tests import browser
@@ -216,6 +217,22 @@ opens("portal:activity_edit")(
 opens("portal:activity_delete")(
     lambda v: v.signed_in().go(f"/activities/{first_activity(v.member)}/delete/")
 )
+
+
+@opens("portal:offline_payment_page")
+def _offline_payment_page(v: Visit) -> None:
+    v.signed_in()
+    session = start_checkout(
+        member=v.member,
+        invoice_id=(
+            v.member.certifications.first().invoices.first() or testing.make_invoice(v.member)
+        ).pk,
+        success_url="/dashboard/",
+        cancel_url="/dashboard/",
+    )
+    v.go(session.url)
+
+
 opens("account_logout")(lambda v: v.signed_in().go("/accounts/logout/"))
 opens("account_email")(lambda v: v.signed_in().go("/accounts/email/"))
 opens("account_change_password")(lambda v: v.signed_in().go("/accounts/password/change/"))
@@ -296,6 +313,7 @@ EXCLUDED: dict[str, str] = {
     "portal:token_create": "POST only: goes back to the profile, which shows the new token",
     "portal:token_revoke": "POST only: goes back to the profile",
     "portal:token_revoke_all": "POST only: goes back to the profile",
+    "portal:stripe_webhook": "POST only, for Stripe's servers: JSON, not a page",
     "account_set_password": (
         "every member has a password: it sends them to the password change page, checked"
     ),
