@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from keepcert.activities.models import Activity
 from keepcert.activities.services import ActivityData, Attestation, record_activity
@@ -184,15 +185,25 @@ def make_member_with_record(
 def make_invoice(
     member: Member, *, due: date | None = None, closing: bool = False, amount: str = "50.00"
 ) -> Invoice:
-    """An open USD invoice of the member's first certification, issued five days ago; the
-    closing invoice of its current cycle when `closing`, else due on `due` (May 31, 2026)."""
+    """An open USD invoice of the member's first certification: the closing invoice of its
+    current cycle when `closing`, else due on `due` (May 31, 2026); issued 60 days before
+    it is due, or five days ago if that is earlier."""
     certification = member.certifications.first() or make_certification(member)
     cycle = current_cycle(certification)
+    due = cycle.end if closing else (due or date(2026, 5, 31))
     return Invoice.objects.create(
         certification=certification,
-        due=cycle.end if closing else (due or date(2026, 5, 31)),
-        issued_on=member.program.today() - timedelta(days=5),
+        due=due,
+        issued_on=min(member.program.today() - timedelta(days=5), due - timedelta(days=60)),
         amount=Decimal(amount),
         currency="USD",
         closing_cycle=cycle if closing else None,
     )
+
+
+def client_of(member: Member) -> Client:
+    """A test client signed in as the member."""
+    assert member.user is not None, "the member has no account"
+    client = Client()
+    client.force_login(member.user)
+    return client

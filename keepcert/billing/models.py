@@ -73,9 +73,9 @@ class Invoice(models.Model):
 
 class Payment(models.Model):
     class Gateway(models.TextChoices):
-        STRIPE = "stripe", "Stripe"
-        OFFLINE = "offline", _("Test gateway")
-        MAIL = "mail", _("Mailed payment")
+        STRIPE = "stripe", _("Card")
+        OFFLINE = "offline", _("Card (test gateway)")
+        MAIL = "mail", _("Check or money order by mail")
 
     class Status(models.TextChoices):
         APPLIED = "applied", pgettext_lazy("payment status", "Applied")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keepcert.portal import language, offline_gateway, views, webhooks
+from keepcert.portal import invoices, language, offline_gateway, views, webhooks
 
 app_name = "portal"
 
@@ -25,6 +25,9 @@ urlpatterns = [
         views.evidence_remove,
         name="evidence_remove",
     ),
+    path("invoices/", invoices.invoice_list, name="invoices"),
+    path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/pay/", invoices.invoice_pay, name="invoice_pay"),
     path(
         "pay/test/<str:session_id>/",
         offline_gateway.offline_payment_page,

@@ -36,12 +36,6 @@ def checkout(member: Member, invoice: Invoice) -> CheckoutSession:
     )
 
 
-def signed_in(member: Member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
 # ---------------------------------------------------------------------- opening a page
 
 
@@ -92,7 +86,7 @@ def test_paying_on_the_offline_page_settles_the_invoice_once(program: object) ->
     member = testing.make_member()
     invoice = testing.make_invoice(member)
     session = checkout(member, invoice)
-    client = signed_in(member)
+    client = testing.client_of(member)
     page = client.get(session.url)
     assert b"50.00 USD" in page.content and b"no real money" in page.content
     # The amount is the session's: a browser sending its own is not listened to.
@@ -111,7 +105,7 @@ def test_declining_or_cancelling_changes_nothing(program: object) -> None:
     member = testing.make_member()
     invoice = testing.make_invoice(member)
     session = checkout(member, invoice)
-    client = signed_in(member)
+    client = testing.client_of(member)
     declined = client.post(session.url, {"action": "decline"})
     assert declined.status_code == 200 and b"declined" in declined.content
     cancelled = client.post(session.url, {"action": "cancel"})
@@ -123,8 +117,8 @@ def test_declining_or_cancelling_changes_nothing(program: object) -> None:
 def test_the_offline_page_is_only_the_invoice_owners(program: object) -> None:
     owner, other = testing.make_member(), testing.make_member(first_name="Bo")
     session = checkout(owner, testing.make_invoice(owner))
-    assert signed_in(other).get(session.url).status_code == 404
-    assert signed_in(other).post(session.url, {"action": "pay"}).status_code == 404
+    assert testing.client_of(other).get(session.url).status_code == 404
+    assert testing.client_of(other).post(session.url, {"action": "pay"}).status_code == 404
     assert Client().get(session.url).status_code == 302  # to sign-in
     assert not Payment.objects.exists()
 

@@ -31,6 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from playwright.sync_api import Page, expect
 
 from keepcert import testing
+from keepcert.billing.models import Invoice
 from keepcert.billing.services import start_checkout
 from keepcert.members.models import Member
 from keepcert.members.services import create_api_token
@@ -219,18 +220,31 @@ opens("portal:activity_delete")(
 )
 
 
+def an_invoice(member: Member) -> Invoice:
+    """The member's open invoice (made on the first visit: each page is opened 3 times)."""
+    found = Invoice.objects.filter(certification__member=member).first()
+    return found or testing.make_invoice(member)
+
+
 @opens("portal:offline_payment_page")
 def _offline_payment_page(v: Visit) -> None:
     v.signed_in()
     session = start_checkout(
         member=v.member,
-        invoice_id=(
-            v.member.certifications.first().invoices.first() or testing.make_invoice(v.member)
-        ).pk,
+        invoice_id=an_invoice(v.member).pk,
         success_url="/dashboard/",
         cancel_url="/dashboard/",
     )
     v.go(session.url)
+
+
+@opens("portal:invoices")
+def _invoices(v: Visit) -> None:
+    an_invoice(v.member)
+    v.signed_in().go("/invoices/")
+
+
+opens("portal:invoice_detail")(lambda v: v.signed_in().go(f"/invoices/{an_invoice(v.member).pk}/"))
 
 
 opens("account_logout")(lambda v: v.signed_in().go("/accounts/logout/"))
@@ -314,6 +328,7 @@ EXCLUDED: dict[str, str] = {
     "portal:token_revoke": "POST only: goes back to the profile",
     "portal:token_revoke_all": "POST only: goes back to the profile",
     "portal:stripe_webhook": "POST only, for Stripe's servers: JSON, not a page",
+    "portal:invoice_pay": "POST only: goes to the gateway's payment page, checked",
     "account_set_password": (
         "every member has a password: it sends them to the password change page, checked"
     ),
