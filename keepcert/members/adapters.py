@@ -53,6 +53,24 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             return resolve_url(settings.STAFF_START_URL)
         return str(super().get_login_redirect_url(request))
 
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """All of allauth's messages but "Successfully signed in as …": the dashboard
+        names who is signed in, and on a phone the message pushed each certification's
+        status off the first screen (issue 7, finding 8)."""
+        if message_template == "account/messages/logged_in.txt":
+            return
+        super().add_message(
+            request, level, message_template, message_context, extra_tags, message=message
+        )
+
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's rate limits read the client address the same way as everything else."""
         address = client_address(request)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -359,19 +360,22 @@ def evidence_download(
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def evidence_remove(
     request: HttpRequest, member: Member, pk: int, evidence_pk: int
 ) -> HttpResponse:
     evidence = _own_evidence(member, pk, evidence_pk)
-    try:
-        remove_evidence(evidence=evidence, actor=request.user, ip_address=client_address(request))  # type: ignore[arg-type]
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Removed “%(name)s”.") % {"name": evidence.original_name})
-    return redirect("portal:activity_detail", pk=pk)
+    return _ask_then_remove(
+        request,
+        member,
+        _own_activity(member, pk),
+        remove=partial(remove_evidence, evidence=evidence),
+        removed=_("Removed “%(name)s”.") % {"name": evidence.original_name},
+        then=reverse("portal:activity_detail", args=[pk]),
+        page="portal/evidence_remove.html",
+        context={"evidence": evidence},
+    )
 
 
 def _refuse_if_locked(
@@ -399,22 +403,43 @@ def activity_edit(request: HttpRequest, member: Member, pk: int) -> HttpResponse
 @member_required
 def activity_delete(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     activity = _own_activity(member, pk)
+    return _ask_then_remove(
+        request,
+        member,
+        activity,
+        remove=partial(delete_activity, activity=activity),
+        removed=_("Deleted “%(title)s”.") % {"title": activity.title},
+        then=reverse("portal:dashboard"),
+        page="portal/activity_delete.html",
+    )
+
+
+def _ask_then_remove(
+    request: HttpRequest,
+    member: Member,
+    activity: Activity,
+    *,
+    remove: Callable[..., object],
+    removed: str,
+    then: str,
+    page: str,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A removal asks first: GET shows `page` ("… This cannot be undone."), POST calls the
+    service `remove` and goes to `then` saying `removed`. An activity that can no longer
+    be changed refuses both, with the reason; so does the service, if it changed meanwhile."""
     locked = _refuse_if_locked(request, member, activity)
     if locked:
         return locked
-    if request.method == "POST":
-        try:
-            delete_activity(
-                activity=activity,
-                actor=request.user,  # type: ignore[arg-type]
-                ip_address=client_address(request),
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("portal:activity_detail", pk=activity.pk)
-        messages.success(request, _("Deleted “%(title)s”.") % {"title": activity.title})
-        return redirect("portal:dashboard")
-    return render(request, "portal/activity_delete.html", {"member": member, "activity": activity})
+    if request.method != "POST":
+        return render(request, page, {"member": member, "activity": activity, **(context or {})})
+    try:
+        remove(actor=request.user, ip_address=client_address(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("portal:activity_detail", pk=activity.pk)
+    messages.success(request, removed)
+    return redirect(then)
 
 
 @require_GET

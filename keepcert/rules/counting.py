@@ -205,6 +205,11 @@ class Progress:
     entries: tuple[EntryResult, ...]
     """In canonical order: by end, then start, then id."""
 
+    @property
+    def has_caps(self) -> bool:
+        """Whether any category has a maximum in this cycle."""
+        return any(c.cap is not None for c in self.categories)
+
     def result_for(self, entry_id: str) -> EntryResult:
         """The result for one entry; ``KeyError`` if it was not part of the evaluation."""
         for result in self.entries:

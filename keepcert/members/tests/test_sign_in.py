@@ -19,6 +19,24 @@ def test_member_signs_in_with_email_and_password(alice: Member, client: Client) 
     assert client.get("/dashboard/").status_code == 200
 
 
+def test_signing_in_adds_no_message_but_signing_out_still_does(
+    alice: Member, client: Client
+) -> None:
+    """Issue 7, finding 8: "Successfully signed in as …" pushed a phone's first screen down;
+    the dashboard already names who is signed in."""
+    response = client.post(
+        "/accounts/login/",
+        {"login": alice.user.email, "password": testing.PASSWORD},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Alice Nguyen · Member ID" in page
+    assert "signed in as" not in page and 'class="messages"' not in page
+
+    response = client.post("/accounts/logout/", follow=True)
+    assert "You have signed out." in response.content.decode()
+
+
 def test_repeated_failures_lock_the_account_out(alice: Member, client: Client, settings) -> None:  # type: ignore[no-untyped-def]
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):

@@ -12,9 +12,22 @@ from django.test import Client
 from django.urls import reverse
 
 from keepcert.activities.models import Activity
+from keepcert.activities.services import attach_evidence
 from keepcert.certifications.models import Cycle
 from keepcert.members.models import ApiToken
 from keepcert.portal.tests.pages import form_data
+from keepcert.testing import make_upload
+
+
+def evidence_remove_url(activity: Activity) -> str:
+    """The removal of the activity's file, attached first if it has none."""
+    evidence = (
+        activity.evidence.first()
+        or attach_evidence(
+            activity=activity, files=[make_upload("certificate.pdf")], actor=activity.member.user
+        )[0]
+    )
+    return reverse("portal:evidence_remove", args=[activity.pk, evidence.pk])
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,8 @@ MEMBER_ENDPOINTS = [
     Endpoint(
         "activity_delete", "post", lambda a, c, t: reverse("portal:activity_delete", args=[a.pk])
     ),
+    Endpoint("evidence_remove", "get", lambda a, c, t: evidence_remove_url(a)),
+    Endpoint("evidence_remove", "post", lambda a, c, t: evidence_remove_url(a)),
     Endpoint("profile", "get", lambda a, c, t: reverse("portal:profile")),
     Endpoint("token_create", "post", lambda a, c, t: reverse("portal:token_create")),
     Endpoint("token_revoke", "post", lambda a, c, t: reverse("portal:token_revoke", args=[t.pk])),

@@ -40,8 +40,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(
 def test_an_account_without_a_member_record_is_forbidden(
     staff_client: Client, endpoint: Endpoint, activity: Activity, cycle: Cycle, token: ApiToken
 ) -> None:
+    url = endpoint.url(activity, cycle, token)
     before = rows()
-    response = call(staff_client, endpoint, endpoint.url(activity, cycle, token), cycle)
+    response = call(staff_client, endpoint, url, cycle)
     assert response.status_code == 403
     assert rows() == before
 
@@ -52,8 +53,9 @@ def test_a_post_without_a_csrf_token_is_refused(
 ) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice.user)
+    url = endpoint.url(activity, cycle, token)
     before = rows()
-    response = call(client, endpoint, endpoint.url(activity, cycle, token), cycle)
+    response = call(client, endpoint, url, cycle)
     assert response.status_code == 403
     assert rows() == before
     assert Activity.objects.get(pk=activity.pk).title == "Infection control update"
@@ -76,7 +78,9 @@ def test_a_post_with_the_pages_csrf_token_is_accepted(alice: Member, cycle: Cycl
 
 NOT_YOURS = [
     e for e in MEMBER_ENDPOINTS if e.name in {"cycle_detail", "activity_detail", "activity_edit"}
-] + [e for e in MEMBER_ENDPOINTS if e.name in {"activity_delete", "token_revoke"}]
+] + [
+    e for e in MEMBER_ENDPOINTS if e.name in {"activity_delete", "evidence_remove", "token_revoke"}
+]
 
 
 @pytest.mark.parametrize("endpoint", NOT_YOURS, ids=ids)
@@ -89,8 +93,9 @@ def test_another_members_things_are_not_found(
     token: ApiToken,
 ) -> None:
     mallory_cycle = testing.current_cycle(mallory.certifications.get())
+    url = endpoint.url(activity, cycle, token)
     before = rows()
-    response = call(mallory_client, endpoint, endpoint.url(activity, cycle, token), mallory_cycle)
+    response = call(mallory_client, endpoint, url, mallory_cycle)
     assert response.status_code == 404
     assert rows() == before
     activity.refresh_from_db()

@@ -6,6 +6,8 @@ The clock is frozen at 2025-11-20 10:00 in Chicago (conftest). Alice holds RMA c
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,12 +29,29 @@ def test_the_cycle_page_shows_progress_and_each_activity(
     response = alice_client.get(reverse("portal:cycle_detail", args=[cycle.pk]))
     assert response.status_code == 200
     page = text(response)
-    assert "RMA Registered Medical Assistant" in page
+    assert "RMA cycle (May 10, 2023 – May 31, 2026) Registered Medical Assistant" in page
     assert "Cycle May 10, 2023 – May 31, 2026 · 192 days left" in page
     assert "Required 30 Counted 3 Remaining 27" in page
-    assert "Professional Education 3 3 none" in page
+    assert "Professional Education 3 3 Formal Education 0 0" in page
     assert "Counted in full: 3 points." in page
     assert reverse("portal:activity_detail", args=[activity.pk]) in response.content.decode()
+
+
+def test_the_title_and_the_heading_name_the_cycle(program: Program) -> None:
+    member = testing.make_member(first_name="Maria", last_name="Lopez")
+    certification = testing.make_certification(member, "MLT", date(2019, 3, 15))
+    client = Client()
+    client.force_login(member.user)
+    for cycle, dates in (
+        (certification.cycles.get(start=date(2019, 3, 15)), "March 15, 2019 – March 31, 2022"),
+        (testing.current_cycle(certification), "April 1, 2025 – March 31, 2028"),
+    ):
+        body = client.get(reverse("portal:cycle_detail", args=[cycle.pk])).content.decode()
+        title = re.search(r"<title>(.*?)</title>", body, flags=re.S)
+        heading = re.search(r"<h1>(.*?)</h1>", body, flags=re.S)
+        assert title and heading
+        assert html.unescape(title.group(1)) == f"MLT cycle ({dates}) · KeepCert"
+        assert html.unescape(heading.group(1)) == f"MLT cycle ({dates})"
 
 
 def test_a_past_cycle_page_stays_available(program: Program) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from keepcert.activities.models import Activity
 from keepcert.certifications.models import Certification, Cycle
 from keepcert.members.models import Member
 from keepcert.portal.tests.pages import text, travel
-from keepcert.program.models import Program, RuleSet
+from keepcert.program.models import CategoryRule, Program, RuleSet
 from keepcert.program.selectors import forget_program_rules
 
 # --- home -------------------------------------------------------------------------------------
@@ -75,10 +76,26 @@ def test_the_dashboard_breaks_points_down_by_category(alice_client: Client, alic
     testing.make_activity(alice, title="Wound care", points="2", start=date(2025, 2, 3))
     response = alice_client.get(reverse("portal:dashboard"))
     page = text(response)
+    # No category has a maximum in this program: no Maximum column saying "none" in each row.
+    assert "Category Entered Counted Professional Education 2 2 Formal Education 8 8" in page
+    assert "Authorship of Written Works 0 0" in page
+    assert "Maximum" not in page
+    assert "none" not in page
+
+
+def test_a_maximum_shows_only_beside_the_category_that_has_one(
+    alice_client: Client, alice: Member
+) -> None:
+    CategoryRule.objects.filter(category__code="formal-education").update(
+        max_points_per_cycle=Decimal(5)
+    )
+    forget_program_rules()
+    testing.make_activity(alice, title="Anatomy I", points="8", category_code="formal-education")
+    testing.make_activity(alice, title="Wound care", points="2", start=date(2025, 2, 3))
+    page = text(alice_client.get(reverse("portal:dashboard")))
     assert "Category Entered Counted Maximum" in page
-    assert "Professional Education 2 2 none" in page
-    assert "Formal Education 8 8 none" in page
-    assert "Authorship of Written Works 0 0 none" in page
+    assert "Professional Education 2 2 Formal Education 8 5 5 Authorship" in page
+    assert "none" not in page
 
 
 def test_the_dashboard_says_when_a_member_is_on_track(alice_client: Client, alice: Member) -> None:
@@ -320,6 +337,20 @@ def test_two_credentials_are_summed_up_first_status_points_and_day(program: Prog
     glance = page[page.index("Member ID") : page.index("Registered Medical Assistant")]
     assert "RMA · Active · 27.5 points to go by May 31, 2026" in glance
     assert "RPT · Active · 21.5 points to go by January 31, 2027" in glance
+
+
+def test_every_certification_links_its_cycles_page_whatever_it_holds(program: Program) -> None:
+    client, member = robin()
+    # Before the RPT cycle began: counts toward RMA only, so the RPT cycle holds nothing.
+    testing.make_activity(member, title="HIPAA basics", points="1", start=date(2023, 12, 1))
+    response = client.get(reverse("portal:dashboard"))
+    links = re.findall(
+        r'<a href="([^"]+)" data-testid="cycle-page">([^<]+)</a>', response.content.decode()
+    )
+    cycles = [testing.current_cycle(c) for c in member.certifications.order_by("credential__code")]
+    assert links == [
+        (reverse("portal:cycle_detail", args=[c.pk]), "See this cycle's page") for c in cycles
+    ]
 
 
 def test_one_credential_needs_no_summary_nor_counts_toward(

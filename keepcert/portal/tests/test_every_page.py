@@ -37,6 +37,7 @@ from keepcert.members.models import Member
 from keepcert.members.services import create_api_token
 from keepcert.portal.tests import browser
 from keepcert.portal.tests.browser import PageFactory
+from keepcert.portal.tests.endpoints import evidence_remove_url
 
 browser.skip_without_chromium()
 
@@ -218,6 +219,9 @@ opens("portal:activity_edit")(
 opens("portal:activity_delete")(
     lambda v: v.signed_in().go(f"/activities/{first_activity(v.member)}/delete/")
 )
+opens("portal:evidence_remove")(
+    lambda v: v.signed_in().go(evidence_remove_url(v.member.activities.get()))
+)
 
 
 def an_invoice(member: Member) -> Invoice:
@@ -323,7 +327,6 @@ EXCLUDED: dict[str, str] = {
     "portal:set_language": "POST only: switches the language and goes back to the page",
     "portal:activity_cycles": "an htmx fragment of Record CE, checked inside that page",
     "portal:evidence_download": "a file download, not a page",
-    "portal:evidence_remove": "POST only: removes a file and goes back to the activity",
     "portal:token_create": "POST only: goes back to the profile, which shows the new token",
     "portal:token_revoke": "POST only: goes back to the profile",
     "portal:token_revoke_all": "POST only: goes back to the profile",

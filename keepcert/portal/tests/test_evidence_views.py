@@ -143,7 +143,9 @@ def test_the_activity_page_lists_its_files_with_download_and_remove(
     assert "Attached certificate.pdf November 20, 2025" in page  # the history
     body = response.content.decode()
     assert f'<a href="{download_url(evidence)}">certificate.pdf</a>' in body
-    assert f'<form method="post" action="{remove_url(evidence)}" class="inline-form">' in body
+    # "Remove" leads to a question, not straight to the removal (issue 7, finding 11).
+    assert f'<a href="{remove_url(evidence)}" role="button"' in body
+    assert f'action="{remove_url(evidence)}"' not in body
 
 
 def test_an_activity_without_files_says_so(alice_client: Client, activity: Activity) -> None:
@@ -176,6 +178,24 @@ def test_a_name_with_accents_downloads_under_that_name(
     assert response["Content-Disposition"] == (
         "attachment; filename*=utf-8''%C3%89tica%20m%C3%A9dica.pdf"
     )
+
+
+def test_remove_asks_first_and_removes_nothing_until_confirmed(
+    alice_client: Client, activity: Activity, evidence: Evidence, media_root: Path
+) -> None:
+    response = alice_client.get(remove_url(evidence))
+
+    assert response.status_code == 200
+    page = text(response)
+    assert (
+        "Remove “certificate.pdf” from “Infection control update”? This cannot be undone." in page
+    )
+    body = response.content.decode()
+    assert '<form method="post">' in body
+    assert '<button type="submit" class="contrast">Remove</button>' in body
+    cancel = reverse("portal:activity_detail", args=[activity.pk])
+    assert f'<a href="{cancel}">Cancel</a>' in body
+    assert untouched(evidence, media_root)
 
 
 def test_removing_a_file_takes_it_off_the_activity_and_the_storage(
@@ -216,7 +236,11 @@ def test_deleting_the_activity_deletes_its_files(
 def test_anonymous_visitors_are_sent_to_sign_in(
     client: Client, evidence: Evidence, media_root: Path
 ) -> None:
-    for url, send in ((download_url(evidence), client.get), (remove_url(evidence), client.post)):
+    for url, send in (
+        (download_url(evidence), client.get),
+        (remove_url(evidence), client.get),
+        (remove_url(evidence), client.post),
+    ):
         response = send(url)
         assert response.status_code == 302
         assert response["Location"] == login_url(url)
@@ -227,6 +251,7 @@ def test_an_account_without_a_member_record_is_forbidden(
     staff_client: Client, evidence: Evidence, media_root: Path
 ) -> None:
     assert staff_client.get(download_url(evidence)).status_code == 403
+    assert staff_client.get(remove_url(evidence)).status_code == 403
     assert staff_client.post(remove_url(evidence)).status_code == 403
     assert untouched(evidence, media_root)
 
@@ -237,6 +262,9 @@ def test_another_members_file_is_not_found(
     download = mallory_client.get(download_url(evidence))
     assert download.status_code == 404
     assert testing.SAMPLE_CONTENTS[".pdf"] not in download.content
+    question = mallory_client.get(remove_url(evidence))
+    assert question.status_code == 404
+    assert b"certificate.pdf" not in question.content
     assert mallory_client.post(remove_url(evidence)).status_code == 404
     assert untouched(evidence, media_root)
 
@@ -247,12 +275,15 @@ def test_a_file_is_found_only_under_its_own_activity(
     other = testing.make_activity(alice, title="Other", start=date(2025, 9, 3))
     args = [other.pk, evidence.pk]
     assert alice_client.get(reverse("portal:evidence_download", args=args)).status_code == 404
+    assert alice_client.get(reverse("portal:evidence_remove", args=args)).status_code == 404
     assert alice_client.post(reverse("portal:evidence_remove", args=args)).status_code == 404
     assert untouched(evidence, media_root)
 
 
-def test_removing_is_a_post(alice_client: Client, evidence: Evidence, media_root: Path) -> None:
-    assert alice_client.get(remove_url(evidence)).status_code == 405
+def test_only_a_post_removes(alice_client: Client, evidence: Evidence, media_root: Path) -> None:
+    assert alice_client.get(remove_url(evidence)).status_code == 200  # the question
+    assert alice_client.put(remove_url(evidence)).status_code == 405
+    assert alice_client.delete(remove_url(evidence)).status_code == 405
     assert alice_client.post(download_url(evidence)).status_code == 405
     assert untouched(evidence, media_root)
 
@@ -401,6 +432,10 @@ def test_a_locked_activitys_files_can_be_downloaded_but_not_removed(
     assert "To add a certificate" not in text(page)
     download = alice_client.get(download_url(evidence))
     assert b"".join(download.streaming_content) == testing.SAMPLE_CONTENTS[".pdf"]  # type: ignore[attr-defined]
+
+    question = alice_client.get(remove_url(evidence))
+    assert question.status_code == 302
+    assert question["Location"] == detail
 
     response = alice_client.post(remove_url(evidence))
 
