@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import translation
 
 from keepcert import testing
 from keepcert.members.models import Member
@@ -24,6 +25,14 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language. A request made by an earlier test leaves
+    its language active in the thread (LocaleMiddleware activates it and nothing resets
+    it), and services read the active language: an attestation is stored in it."""
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import re
 import uuid
 from pathlib import PurePath
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -21,8 +22,9 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
 class Activity(models.Model):
     """One CE activity, entered once and claimed against one or more cycles.
 
-    The attestation fields keep what the member attested to, when, and from which
-    address, as evidence if the entry is ever questioned.
+    The attestation fields keep what the member attested to (the program's sentence in the
+    language the member read it in), when, and from which address, as evidence if the
+    entry is ever questioned.
     """
 
     member = models.ForeignKey(
@@ -37,6 +39,11 @@ class Activity(models.Model):
     units = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     notes = models.TextField(blank=True)
     attestation_text = models.TextField()
+    attestation_language = models.CharField(
+        max_length=16,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language of the attestation text, as the member read it.",
+    )
     attested_at = models.DateTimeField()
     attested_from = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

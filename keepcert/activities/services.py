@@ -166,7 +166,10 @@ def _apply(
     activity.points = entry.points
     activity.units = data.units
     activity.notes = data.notes.strip()
-    activity.attestation_text = program_rules.rule_set_on(today).attestation_text
+    # The sentence as the member read it: in their language, where the program translates it.
+    activity.attestation_text, activity.attestation_language = program_rules.rule_set_on(
+        today
+    ).text_and_language("attestation_text")
     activity.attested_at = timezone.now()
     activity.attested_from = attestation.ip_address
     activity.save()

@@ -205,7 +205,9 @@ def not_claimable_message(rule: CategoryRule) -> str:
     """The category's date limit as a member reads it, in the form's guidance and in the
     error for an activity past it."""
     assert rule.claimable_until is not None
-    return explain("category.claimable_until", category=rule.name, until=rule.claimable_until)
+    return explain(
+        "category.claimable_until", category=rule.text("name"), until=rule.claimable_until
+    )
 
 
 def _check_text(data: ActivityData, errors: FieldErrors) -> None:
@@ -236,9 +238,11 @@ def _points(
             )
             return None
         if not data.units.is_finite() or data.units <= 0:
-            # Translators: %(units)s is the category's unit in the plural, e.g. "contact
-            # hours", as the program's data names it (in English, not translated).
-            message = _("Enter more than 0 %(units)s.") % {"units": f"{category_rule.unit}s"}
+            # Translators: %(unit)s is the category's unit as the program names it, in
+            # the member's language where the program file translates it: "contact hour".
+            message = _("Enter more than 0 units (one unit: %(unit)s).") % {
+                "unit": category_rule.text("unit")
+            }
             errors.add("units", message)
             return None
         if data.units >= MAX_UNITS or data.units != data.units.quantize(CENT, ROUND_HALF_UP):
@@ -435,7 +439,7 @@ def large_points_warning(
             "Check the number; if it is right, save anyway."
         ) % {
             "points": points_phrase(points),
-            "category": category_rule.name,
+            "category": category_rule.text("name"),
             "usual": format_points(category_rule.usual_max_points),
         }
     still_needed: list[tuple[Decimal, Cycle]] = []

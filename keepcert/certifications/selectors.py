@@ -69,9 +69,12 @@ class CycleProgress:
 
     @property
     def credential_name(self) -> str:
-        if self.credential_rule is not None:
-            return self.credential_rule.name
-        return self.cycle.certification.credential.code
+        return (
+            self.program_rules.credential_name(
+                self.cycle.certification.credential_id, on=self.cycle.start
+            )
+            or self.cycle.certification.credential.code
+        )
 
     @property
     def days_left(self) -> int:
@@ -214,7 +217,6 @@ def member_summaries(
     claimed = _activities_by_cycle([c.pk for c in current_cycles.values()])
     summaries = []
     for certification in certifications:
-        rule = program_rules.latest().credential_rule(certification.credential_id)
         current = current_cycles.get(certification.pk)
         current_progress = (
             _evaluate(current, claimed[current.pk], program_rules, today) if current else None
@@ -222,7 +224,8 @@ def member_summaries(
         summaries.append(
             CertificationSummary(
                 certification=certification,
-                credential_name=rule.name if rule else certification.credential.code,
+                credential_name=program_rules.credential_name(certification.credential_id, on=today)
+                or certification.credential.code,
                 current=current_progress,
                 standing=standing_of(certification, current_progress, program_rules),
                 past_cycles=tuple(c for c in by_certification[certification.pk] if c != current),

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from keepcert import rules
+from keepcert.certifications import reasons
 from keepcert.certifications.models import Certification, Cycle
 from keepcert.certifications.selectors import cycles_progress
 from keepcert.core.errors import DomainError
@@ -16,7 +17,6 @@ from keepcert.core.models import log_event
 from keepcert.members.models import Member, User
 from keepcert.program.models import Credential
 from keepcert.program.selectors import rules_of
-from keepcert.rules.text import format_date
 
 
 @transaction.atomic
@@ -57,10 +57,7 @@ def create_certification(
             credential=credential,
             certified_on=certified_on,
             status=Certification.Status.EXEMPT,
-            status_reason=(
-                f"Certified before {format_date(rule_set.ce_required_from)}: "
-                "CE is voluntary (grandfathered)."
-            ),
+            status_reason=reasons.GRANDFATHERED,
             status_changed_on=today,
         )
     else:
@@ -69,7 +66,7 @@ def create_certification(
             credential=credential,
             certified_on=certified_on,
             status=Certification.Status.ACTIVE,
-            status_reason="Certified.",
+            status_reason=reasons.CERTIFIED,
             status_changed_on=today,
         )
         window = rules.first_cycle(certified_on, rule_set.cycle_years)

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 
 from keepcert import rules
 from keepcert.certifications.models import Certification, Cycle
+from keepcert.certifications.reasons import shown_reason
 from keepcert.program.models import Program
 from keepcert.program.selectors import ProgramRules
 from keepcert.rules.text import format_date, points_phrase
@@ -72,7 +73,7 @@ class Standing:
     since: date | None = None
     """The day a status set by staff or the sweep took effect."""
     reason: str = ""
-    """Why staff set the status, as they wrote it."""
+    """Why the status was set: as staff wrote it, or KeepCert's own reason translated."""
     contact: Program | None = None
     """The certifying body, when the next step is to contact it."""
     at_a_glance: str = ""
@@ -98,7 +99,7 @@ def standing_of(
     code = certification.credential.code
     program = program_rules.program
     contact = program if program.has_contact else None
-    body = program.contact_name or program.name
+    body = program.contact_name or program.text("name")
     statuses = Certification.Status
     if status == statuses.EXEMPT:
         ce_from = program_rules.rule_set_on(certification.certified_on).ce_required_from
@@ -149,7 +150,7 @@ def _not_in_force(
         message=message,
         next_step=next_step,
         since=certification.status_changed_on,
-        reason=certification.status_reason,
+        reason=shown_reason(certification.status_reason),
         contact=contact,
     )
 

@@ -37,13 +37,14 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         )
         request = self.request
         site_url = request.build_absolute_uri("/") if request else f"{settings.SITE_URL}/"
-        signature = {
-            "program": program,  # its contact signs the email, when the program file has one
-            "program_name": program.name if program else "KeepCert",
-            "site_url": site_url,
-            "claim_url": site_url.rstrip("/") + reverse("portal:claim"),
-        }
         with translation.override(language):
+            signature = {
+                "program": program,  # its contact signs the email, when the file has one
+                # In the email's language, where the program file translates the name.
+                "program_name": program.text("name") if program else "KeepCert",
+                "site_url": site_url,
+                "claim_url": site_url.rstrip("/") + reverse("portal:claim"),
+            }
             super().send_mail(template_prefix, email, {**signature, **context})
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:

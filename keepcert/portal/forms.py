@@ -36,7 +36,7 @@ from keepcert.activities.validation import (
 from keepcert.certifications.models import Cycle
 from keepcert.core.errors import DomainError
 from keepcert.members.services import TOKEN_NAME_MAX_LENGTH, TOKEN_NAME_REQUIRED
-from keepcert.program.models import Category, CategoryRule, RuleSet
+from keepcert.program.models import Category, CategoryRule, RuleSet, Shown
 
 EXAMPLE_DAY = date(2025, 3, 14)
 
@@ -124,7 +124,7 @@ class CategoryChoiceField(forms.ModelChoiceField[Category]):
 
     def label_from_instance(self, obj: Category) -> str:
         rule = self.rule_by_category.get(obj.pk)
-        return rule.name if rule else obj.code
+        return rule.text("name") if rule else obj.code
 
 
 class CycleChoiceField(forms.ModelMultipleChoiceField[Cycle]):
@@ -297,7 +297,7 @@ class ActivityForm(AccessibleForm):
             label=_("Count it toward"),
             error_messages={"invalid_choice": _("Choose among your open cycles.")},
         )
-        self.fields["attestation"].label = rule_set.attestation_text
+        self.fields["attestation"].label = rule_set.text("attestation_text")
         # Changing a date re-ticks the cycles that contain the activity (htmx).
         for name in ("start_date", "end_date"):
             self.fields[name].widget.attrs.update(
@@ -323,12 +323,12 @@ class ActivityForm(AccessibleForm):
             self.fields[name].widget.attrs["required"] = True
 
     @property
-    def category_guidance(self) -> list[tuple[CategoryRule, str, bool]]:
-        """Each category with its date limit in the service's words ("" when it has none),
-        and whether the form offers it."""
+    def category_guidance(self) -> list[tuple[Shown, str, bool]]:
+        """Each category as the member reads it (in their language), with its date limit
+        in the service's words ("" when it has none), and whether the form offers it."""
         return [
             (
-                rule,
+                rule.shown,
                 not_claimable_message(rule) if rule.claimable_until else "",
                 rule in self.offered,
             )

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -320,6 +321,13 @@ def activity_detail(request: HttpRequest, member: Member, pk: int) -> HttpRespon
             "member": member,
             "activity": activity,
             "category_name": program_rules.category_name(activity.category_id, on=today),
+            # The sentence attested, marked with the language it was read in (a member who
+            # has since changed language reads it as it was, and a screen reader says it so).
+            "attested": format_html(
+                '<span lang="{}">{}</span>',
+                activity.attestation_language,
+                activity.attestation_text,
+            ),
             "cycle_links": activity.cycle_links.select_related("cycle__certification__credential"),
             "lock": change_lock(activity, today=today, program_rules=program_rules),
             "history": activity_history(activity),

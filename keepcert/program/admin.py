@@ -59,6 +59,7 @@ class CategoryRuleInline(_RuleInline, admin.StackedInline[CategoryRule, RuleSet]
         ("unit", "points_per_unit", "max_points_per_cycle", "claimable_until"),
         "evidence",
         "usual_max_points",
+        "translations",
     ]
 
 

@@ -9,20 +9,132 @@ rewrites the past; editing in the admin always creates a new rule set.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from keepcert import rules
 from keepcert.core.clock import today as today_in
 
 
-class Program(models.Model):
+def translation_languages() -> list[str]:
+    """The languages program text may be translated into: every language KeepCert offers
+    but its own (`LANGUAGE_CODE`), which the program's text is written in."""
+    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def translation_problems(value: Any, fields: tuple[str, ...]) -> list[str]:
+    """What is wrong with a `translations` value, a sentence each ([] when nothing is):
+    `{"es": {"name": "…"}}`, a language KeepCert offers to the text of some of `fields`."""
+    if not isinstance(value, Mapping):
+        return [_("Translations are a table per language, such as es.")]
+    languages = translation_languages()
+    problems = []
+    for language, texts in value.items():
+        if language not in languages:
+            problems.append(
+                # Translators: %(language)s is what the program file gave, e.g. "fr";
+                # %(languages)s the codes it may give, e.g. "es".
+                _("[%(language)s] is not a language KeepCert offers: use %(languages)s.")
+                % {"language": language, "languages": ", ".join(languages)}
+            )
+        elif not isinstance(texts, Mapping):
+            problems.append(_("[%(language)s] must be a table.") % {"language": language})
+        else:
+            unknown = sorted(set(texts) - set(fields))
+            if unknown:
+                problems.append(
+                    # Translators: %(fields)s are the keys that may be translated here.
+                    _("[%(language)s]: unknown keys %(names)s; it may translate %(fields)s.")
+                    % {
+                        "language": language,
+                        "names": ", ".join(unknown),
+                        "fields": ", ".join(fields),
+                    }
+                )
+            problems += [
+                _("[%(language)s].%(name)s must be text.") % {"language": language, "name": name}
+                for name, text in texts.items()
+                if name in fields and not isinstance(text, str)
+            ]
+    return problems
+
+
+class ProgramText(models.Model):
+    """A row holding text members read, written by the program in its own language, with
+    `translations` of it into other languages (from the program file).
+
+    `text(field)` is the one place that picks the words for the active language."""
+
+    TRANSLATED_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            'The text in other languages, e.g. {"es": {"name": "…"}}. A text left out is '
+            "shown as written above."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        if self.translations is None:  # an emptied box in the admin: no translations
+            self.translations = {}
+        super().clean_fields(exclude)
+        if exclude and "translations" in exclude:
+            return
+        problems = translation_problems(self.translations, self.TRANSLATED_FIELDS)
+        if problems:
+            raise ValidationError({"translations": problems})
+
+    def text(self, field: str) -> str:
+        """`field` in the active language when the program translates it, else as written."""
+        return self.text_and_language(field)[0]
+
+    def text_and_language(self, field: str) -> tuple[str, str]:
+        """`text(field)` and the code of the language it is in."""
+        assert field in self.TRANSLATED_FIELDS, field
+        language = get_language() or ""
+        for code in (language, language.split("-")[0]):
+            translated = (self.translations.get(code) or {}).get(field)
+            if translated:
+                return str(translated), code
+        return str(getattr(self, field)), settings.LANGUAGE_CODE
+
+    @property
+    def shown(self) -> Shown:
+        """The row as a member reads it, for a template: `rule.shown.name`."""
+        return Shown(self)
+
+
+class Shown:
+    """A program row as a member reads it: its text in the active language
+    (`ProgramText.text`), every other attribute as the row has it. For display only."""
+
+    def __init__(self, row: ProgramText) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._row.TRANSLATED_FIELDS:
+            return self._row.text(name)
+        return getattr(self._row, name)
+
+
+class Program(ProgramText):
+    TRANSLATED_FIELDS = ("name",)
+
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="America/Chicago")
@@ -70,8 +182,10 @@ class RuleSetQuerySet(models.QuerySet["RuleSet"]):
         )
 
 
-class RuleSet(models.Model):
+class RuleSet(ProgramText):
     """All of a program's rules in force from `effective_from` until the next rule set."""
+
+    TRANSLATED_FIELDS = ("attestation_text",)
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="rule_sets")
     effective_from = models.DateField()
@@ -160,8 +274,10 @@ def _points(**kwargs: Any) -> models.DecimalField[Decimal | None, Decimal | None
     return models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True, **kwargs)
 
 
-class CredentialRule(models.Model):
+class CredentialRule(ProgramText):
     """A credential's terms in one rule set. Empty values are unknown to the program."""
+
+    TRANSLATED_FIELDS = ("name",)
 
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="credential_rules")
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="rules")
@@ -191,8 +307,10 @@ USUAL_MAX_POINTS = Decimal(10)
 """A category's `usual_max_points` when the program file gives none."""
 
 
-class CategoryRule(models.Model):
+class CategoryRule(ProgramText):
     """A CE category's terms in one rule set (guidance, calculator, cap, date limit)."""
+
+    TRANSLATED_FIELDS = ("name", "guidance", "unit", "evidence")
 
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="category_rules")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="rules")
@@ -245,9 +363,11 @@ class CategoryRule(models.Model):
         return bool(self.unit) and self.points_per_unit is not None
 
     def as_rule(self) -> rules.CountingRule:
+        """The category for the rules core, named in the active language (its sentences
+        quote the name)."""
         return rules.CountingRule(
             code=self.category.code,
-            name=self.name,
+            name=self.text("name"),
             max_points=self.max_points_per_cycle,
             claimable_until=self.claimable_until,
         )

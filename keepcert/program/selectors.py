@@ -17,10 +17,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import get_language
 
 from keepcert import rules
 from keepcert.core.errors import DomainError
-from keepcert.program.models import Program, RuleSet
+from keepcert.program.models import CategoryRule, CredentialRule, Program, RuleSet
 
 if TYPE_CHECKING:
     from keepcert.certifications.models import Cycle
@@ -40,20 +41,20 @@ class ProgramRules:
         # The key of the process cache: a publication makes a newer rule set.
         self.newest_id = max(rule_set.pk for rule_set in self.rule_sets)
         self._category_codes: dict[int, str] = {}
-        self._category_names: dict[int, str] = {}
+        # The newest version that has each category or credential: what names it when the
+        # version asked about does not.
+        self._newest_category_rules: dict[int, CategoryRule] = {}
+        self._newest_credential_rules: dict[int, CredentialRule] = {}
         for rule_set in self.rule_sets:  # oldest first: a later version's name wins
             for rule in rule_set.category_rules.all():
                 self._category_codes[rule.category_id] = rule.category.code
-                self._category_names[rule.category_id] = rule.name
-        # Worked out once, as the rules stay the same while cached: pages ask per cycle.
-        self._names_by_rule_set = {
-            rule_set.pk: {
-                code: self.category_name(category_id, on=rule_set.effective_from)
-                for category_id, code in self._category_codes.items()
-            }
-            for rule_set in self.rule_sets
-        }
-        self._requirements: dict[tuple[int, int], rules.Requirement | None] = {}
+                self._newest_category_rules[rule.category_id] = rule
+            for credential_rule in rule_set.credential_rules.all():
+                self._newest_credential_rules[credential_rule.credential_id] = credential_rule
+        # Worked out once per language, as the rules stay the same while cached: pages
+        # ask per cycle. Keyed by (rule set, language): names follow the member's language.
+        self._names_by_rule_set: dict[tuple[int, str], dict[str, str]] = {}
+        self._requirements: dict[tuple[int, int, str], rules.Requirement | None] = {}
 
     def rule_set_on(self, day: date) -> RuleSet:
         """The rule set in force on `day`; the earliest one for days before any version."""
@@ -86,8 +87,10 @@ class ProgramRules:
 
     def requirement(self, rule_set: RuleSet, credential_id: int) -> rules.Requirement | None:
         """What a cycle judged by `rule_set` needs of a credential; None while the program
-        has not set its points. Built once per process, as the rules stay as loaded."""
-        key = (rule_set.pk, credential_id)
+        has not set its points. Built once per process and language, as the rules stay as
+        loaded."""
+        # Per language too: the rules core's sentences quote the categories' names.
+        key = (rule_set.pk, credential_id, get_language() or "")
         if key not in self._requirements:
             credential_rule = rule_set.credential_rule(credential_id)
             if credential_rule is None or credential_rule.points_required is None:
@@ -104,16 +107,31 @@ class ProgramRules:
         return self._category_codes.get(category_id, f"category-{category_id}")
 
     def category_name(self, category_id: int, *, on: date) -> str:
-        """A category's name as members read it: as the rule set in force on `on` names
-        it, else as the newest version that has it, else its code."""
+        """A category's name as members read it, in their language where the program
+        translates it: as the rule set in force on `on` names it, else as the newest
+        version that has it, else its code. The one place a category is named."""
         rule = self.rule_set_on(on).category_rule(category_id)
-        if rule is not None:
-            return rule.name
-        return self._category_names.get(category_id) or self.category_code(category_id)
+        rule = rule or self._newest_category_rules.get(category_id)
+        return rule.text("name") if rule else self.category_code(category_id)
 
     def category_names(self, *, on: date) -> dict[str, str]:
         """Every category's name by code, as of `on` (see `category_name`)."""
-        return dict(self._names_by_rule_set[self.rule_set_on(on).pk])
+        rule_set = self.rule_set_on(on)
+        key = (rule_set.pk, get_language() or "")
+        if key not in self._names_by_rule_set:
+            self._names_by_rule_set[key] = {
+                code: self.category_name(category_id, on=rule_set.effective_from)
+                for category_id, code in self._category_codes.items()
+            }
+        return dict(self._names_by_rule_set[key])
+
+    def credential_name(self, credential_id: int, *, on: date) -> str:
+        """A credential's name as members read it, in their language where the program
+        translates it: as the rule set in force on `on` names it, else as the newest
+        version that has it, else "" (show its code). The one place a credential is named."""
+        rule = self.rule_set_on(on).credential_rule(credential_id)
+        rule = rule or self._newest_credential_rules.get(credential_id)
+        return rule.text("name") if rule else ""
 
     def latest(self) -> RuleSet:
         return self.rule_sets[-1]

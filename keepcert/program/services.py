@@ -26,7 +26,9 @@ from keepcert.program.models import (
     Credential,
     CredentialRule,
     Program,
+    ProgramText,
     RuleSet,
+    translation_problems,
 )
 from keepcert.program.selectors import forget_program_rules
 
@@ -38,6 +40,7 @@ RULE_SET_FIELDS = (
     "max_points_per_entry",
     "attestation_text",
     "note",
+    "translations",
 )
 # The fields of a credential's and a category's rules that a program file or a published
 # version sets (the admin's rule-set form edits the same ones).
@@ -47,6 +50,7 @@ CREDENTIAL_RULE_FIELDS = (
     "annual_fee",
     "reactivation_fee_ce",
     "reactivation_fee_exam",
+    "translations",
 )
 CATEGORY_RULE_FIELDS = (
     "name",
@@ -57,6 +61,7 @@ CATEGORY_RULE_FIELDS = (
     "claimable_until",
     "evidence",
     "usual_max_points",
+    "translations",
 )
 _TEXT_FIELDS = {"name", "guidance", "unit", "evidence", "note", "attestation_text"}
 # What a key left out of the program file stands for, where that is not "unknown".
@@ -83,8 +88,38 @@ def _decimal_or_none(value: Any) -> Any:
     return value
 
 
-def _values(raw: dict[str, Any], names: tuple[str, ...], where: str) -> dict[str, Any]:
-    unknown = set(raw) - set(names) - {"code", "effective_from"}
+def _translations(
+    raw: dict[str, Any], model: type[ProgramText], where: str, *, besides: tuple[str, ...] = ()
+) -> dict[str, dict[str, str]]:
+    """The `[<table>.<language>]` tables of one place in the program file (the tables in
+    `besides` are something else, such as `[program.contact]`), checked."""
+    tables = {
+        key: value
+        for key, value in raw.items()
+        if isinstance(value, dict) and key not in (*besides, "translations")
+    }
+    problems = translation_problems(tables, model.TRANSLATED_FIELDS)
+    if problems:
+        raise DomainError(
+            " ".join(
+                # Translators: %(where)s is a place in the program file, e.g. "credential
+                # RMA"; %(problem)s what is wrong there.
+                _("%(where)s: %(problem)s") % {"where": where, "problem": problem}
+                for problem in problems
+            )
+        )
+    return {
+        language: {name: text.strip() for name, text in texts.items() if text.strip()}
+        for language, texts in tables.items()
+    }
+
+
+def _values(
+    raw: dict[str, Any], names: tuple[str, ...], where: str, model: type[ProgramText]
+) -> dict[str, Any]:
+    translations = _translations(raw, model, where)
+    unknown = set(raw) - set(names) - {"code", "effective_from"} - set(translations)
+    unknown |= {"translations"} & set(raw)  # the file gives them as tables, one a language
     if unknown:
         raise DomainError(
             # Translators: %(where)s is a place in the program file, e.g. "[rules]" or
@@ -95,7 +130,9 @@ def _values(raw: dict[str, Any], names: tuple[str, ...], where: str) -> dict[str
     values: dict[str, Any] = {}
     for name in names:
         value = raw.get(name, _DEFAULTS.get(name))
-        if name in _TEXT_FIELDS:
+        if name == "translations":
+            values[name] = translations
+        elif name in _TEXT_FIELDS:
             values[name] = "" if value is None else str(value)
         else:
             values[name] = _decimal_or_none(value)
@@ -168,13 +205,14 @@ def load_program_file(*, path: Path) -> LoadReport:
         "name": meta["name"],
         "time_zone": meta.get("time_zone", "UTC"),
         **_contact_values(meta.get("contact", {})),
+        "translations": _translations(meta, Program, "[program]", besides=("contact",)),
     }
     program, created = Program.objects.get_or_create(code=meta["code"], defaults=program_values)
     report = LoadReport(program=program.code, effective_from=rule_data["effective_from"])
     if not created and _apply(program, program_values, "program", report):
         program.save()
 
-    rule_values = _values(rule_data, RULE_SET_FIELDS, "[rules]")
+    rule_values = _values(rule_data, RULE_SET_FIELDS, "[rules]", RuleSet)
     rule_set = RuleSet.objects.filter(
         program=program, effective_from=rule_data["effective_from"]
     ).first()
@@ -233,7 +271,7 @@ def _load_rules(
                 if link == "credential"
                 else _("Every category needs a code.")
             )
-        values = _values(entry, fields, f"{link} {code}")
+        values = _values(entry, fields, f"{link} {code}", rule_model)
         if rule_model is CategoryRule:
             values["position"] = position
         identity, _created = model.objects.get_or_create(program=rule_set.program, code=code)
@@ -312,8 +350,9 @@ def publish_rule_set(
         raise DomainError(_("Choose the program the rules are for."))
     check_effective_from(program=program, effective_from=effective_from)
 
-    values = {name: getattr(base, name) for name in RULE_SET_FIELDS} if base else {}
-    values.update(_known(rules or {}, RULE_SET_FIELDS, "rules"))
+    before = {name: getattr(base, name) for name in RULE_SET_FIELDS} if base else {}
+    values = {**before, **_known(rules or {}, RULE_SET_FIELDS, "rules")}
+    _drop_stale_translations(before, values, RuleSet)
     rule_set = RuleSet(program=program, effective_from=effective_from, created_by=actor, **values)
     _validate(rule_set)
     try:
@@ -384,6 +423,7 @@ def _publish_rows(
                 described.append(f"{link} {identity.code}: removed")
             continue
         after = {**(before or {}), **_known(change, fields, f"{link} {identity.code}")}
+        _drop_stale_translations(before or {}, after, model)
         rows[identity] = after
         if before is None:
             described.append(f"{link} {identity.code}: added")
@@ -398,6 +438,26 @@ def _publish_rows(
         _validate(row, exclude=["rule_set"])
         row.save()
     return described
+
+
+def _drop_stale_translations(
+    before: Mapping[str, Any], after: dict[str, Any], model: type[ProgramText]
+) -> None:
+    """A text the new version changes, while its translations stay as they were, is not
+    translated any more: the old translation would tell members the old rule. It is left
+    out of `after`, so members read the new text until someone translates it."""
+    if "translations" in after and not after["translations"]:
+        after["translations"] = {}  # an emptied box in the admin
+    if not before or before.get("translations") != after.get("translations"):
+        return
+    changed = {name for name in model.TRANSLATED_FIELDS if before.get(name) != after.get(name)}
+    if not changed:
+        return
+    kept = {
+        language: {name: text for name, text in texts.items() if name not in changed}
+        for language, texts in (after.get("translations") or {}).items()
+    }
+    after["translations"] = {language: texts for language, texts in kept.items() if texts}
 
 
 def _row(rule: Model, fields: tuple[str, ...]) -> dict[str, Any]:

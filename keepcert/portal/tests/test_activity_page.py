@@ -35,9 +35,11 @@ def test_the_activity_page_shows_the_entry_its_cycles_and_history(
     assert "Points 3" in page
     assert "Counts toward RMA cycle (May 10, 2023 – May 31, 2026)" in page
     assert "Attested November 20, 2025," in page
-    assert "“I attest that the information I have entered is correct" in page
+    assert "“ I attest that the information I have entered is correct" in page
     assert re.search(r"Recorded November 20, 2025, [^ ]+ [ap]\.m\. by you", page)
     body = response.content.decode()
+    # The attested sentence is marked with the language it was read in.
+    assert '<span lang="en">I attest that the information' in body
     assert reverse("portal:activity_edit", args=[activity.pk]) in body
     assert reverse("portal:activity_delete", args=[activity.pk]) in body
     assert reverse("portal:cycle_detail", args=[cycle.pk]) in body

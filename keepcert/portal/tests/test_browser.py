@@ -488,34 +488,56 @@ def pseudo_locale(settings: Any, tmp_path: Path) -> str:
 
 
 def member_data(member: Member) -> tuple[str, ...]:
-    """What a page may show untranslated: the member's own data and the program's (names of
-    credentials and categories, the attestation), the brand and the languages' own names."""
-    from keepcert.program.models import CategoryRule, CredentialRule, RuleSet
-
-    program = member.program
+    """What a page may show untranslated: the member's own data, the brand and the
+    languages' own names."""
     return (
         member.full_name,
         member.member_number,
         member.user.email,
         *Activity.objects.filter(member=member).values_list("title", flat=True),
         *Activity.objects.filter(member=member).values_list("provider", flat=True),
-        *CredentialRule.objects.filter(rule_set__program=program).values_list("name", flat=True),
-        *CategoryRule.objects.filter(rule_set__program=program).values_list("name", flat=True),
-        *RuleSet.objects.filter(program=program).values_list("attestation_text", flat=True),
         *member.certifications.values_list("credential__code", flat=True),
         "KeepCert",
         *(name for _, name in settings.LANGUAGES),
     )
 
 
-def journey(page: Page, member: Member, *, error_then_success: tuple[str, str]) -> dict[str, str]:
+def program_text(member: Member, *, translated_into: str | None = None) -> tuple[str, ...]:
+    """The program's own text as its file writes it (names of credentials and categories,
+    guidance, evidence, the attestation): outside the catalog, so outside ⟦…⟧. With
+    `translated_into`, only the texts the program file translates into that language."""
+    from keepcert.program.models import CategoryRule, CredentialRule, ProgramText, RuleSet
+
+    program = member.program
+    rows: list[ProgramText] = [
+        program,
+        *CredentialRule.objects.filter(rule_set__program=program),
+        *CategoryRule.objects.filter(rule_set__program=program),
+        *RuleSet.objects.filter(program=program),
+    ]
+    return tuple(
+        getattr(row, field)
+        for row in rows
+        for field in row.TRANSLATED_FIELDS
+        if getattr(row, field)
+        and (translated_into is None or row.translations.get(translated_into, {}).get(field))
+    )
+
+
+def journey(
+    page: Page, member: Member, *, error_then_success: tuple[str, str], shots: str = ""
+) -> dict[str, str]:
     """The member journey (sign in, dashboard, Record CE with an error then success, the
-    activity, the cycle, the profile): each page's visible text by step."""
+    activity, the cycle, the profile): each page's visible text by step. With `shots`,
+    each page is also saved (`KEEPCERT_SHOTS`) as "<shots>-<step>.png"."""
     seen: dict[str, str] = {}
 
     def look(step: str) -> None:
         expect(page.locator("body")).to_be_visible()
         seen[step] = page.inner_text("body")
+        if shots:
+            name = f"{shots}-{step.replace(' ', '-')}.png"
+            page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
 
     page.goto("/accounts/login/")
     look("sign-in")
@@ -571,7 +593,7 @@ def test_the_member_journey_shows_no_text_that_bypasses_translation(
     page = new_page(locale="en-XA")
     seen = journey(page, member, error_then_success=("3", "2.5"))
 
-    allowed = member_data(member)
+    allowed = (*member_data(member), *program_text(member))
     found = {step: untranslated(text, allowed=allowed) for step, text in seen.items()}
     leaks = {step: runs for step, runs in found.items() if runs}
     assert not leaks, "Text outside ⟦…⟧ (not marked for translation):\n" + "\n".join(
@@ -586,8 +608,10 @@ def test_the_member_journey_in_spanish_has_no_english_left(
     import polib
 
     testing.make_activity(member, points="12", start=date(2024, 3, 1))
-    page = new_page(locale="es-MX")
-    seen = journey(page, member, error_then_success=("3", "2.5"))
+    page = new_page(locale="es-MX", viewport=PHONE)
+    seen = journey(
+        page, member, error_then_success=("3", "2.5"), shots="spanish-journey" if SHOTS else ""
+    )
     expect(page.locator("html")).to_have_attribute("lang", "es")
 
     # Every English sentence of KeepCert's catalog (pieces between placeholders, two words
@@ -609,6 +633,18 @@ def test_the_member_journey_in_spanish_has_no_english_left(
     assert not leaks, "English left on the Spanish pages:\n" + "\n".join(
         f"  {step}: {found}" for step, found in leaks.items()
     )
+    # Nor the program's English where its file gives the Spanish (names of credentials and
+    # categories, guidance, evidence, the attestation).
+    program_english = program_text(member, translated_into="es")
+    leaks = {
+        step: sorted(s for s in program_english if s in text and not any(s in d for d in data))
+        for step, text in seen.items()
+    }
+    leaks = {step: found for step, found in leaks.items() if found}
+    assert not leaks, "The program's English on the Spanish pages:\n" + "\n".join(
+        f"  {step}: {found}" for step, found in leaks.items()
+    )
+    assert "Asistente Médico Registrado" in seen["dashboard"]
     assert "Mi progreso" in seen["dashboard"]
     assert activity_count(member) == 2
     assert Activity.objects.get(title="Venipuncture refresher").points == Decimal("2.5")

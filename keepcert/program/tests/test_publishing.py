@@ -3,6 +3,7 @@ later, logged; the admin's rule set form is only a way to call it, for administr
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -105,14 +106,22 @@ def test_bad_terms_are_refused_and_publish_nothing(program: Program, administrat
 # --- the admin -----------------------------------------------------------------------------
 
 
+def _posted(value: object) -> str:
+    """A form value as its box holds it (a JSON field's: JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return str(getattr(value, "pk", value))
+
+
 def _change_form_data(client: Client, rule_set: RuleSet) -> dict[str, str | list[str]]:
     """The admin change form's current values, as a browser would post them back."""
     response = client.get(f"/admin/program/ruleset/{rule_set.pk}/change/")
     form = response.context["adminform"].form
     data: dict[str, str | list[str]] = {}
     for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        data[name] = "" if value is None else str(getattr(value, "pk", value))
+        data[name] = _posted(form.initial.get(name, field.initial))
     for formset in response.context["inline_admin_formsets"]:
         management = formset.formset.management_form
         for name in management.fields:
@@ -120,9 +129,7 @@ def _change_form_data(client: Client, rule_set: RuleSet) -> dict[str, str | list
         for inline_form in formset.formset.forms:
             for name, field in inline_form.fields.items():
                 value = inline_form.initial.get(name, field.initial)
-                data[inline_form.add_prefix(name)] = (
-                    "" if value is None else str(getattr(value, "pk", value))
-                )
+                data[inline_form.add_prefix(name)] = _posted(value)
     return data
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from keepcert import rules
 from keepcert.activities.models import Activity, CycleActivity
 from keepcert.activities.services import ActivityData, Attestation, record_activity
+from keepcert.certifications import reasons
 from keepcert.certifications.models import Certification, Cycle
 from keepcert.certifications.services import create_certification
 from keepcert.members.models import Member, User
@@ -317,9 +318,7 @@ class Command(BaseCommand):
         )
         grace_days = self.rules.rule_set_for_cycle(cycle).recording_grace_days
         certification.status = Certification.Status.LAPSED
-        certification.status_reason = (
-            "The CE requirement was not met by the end of the grace period."
-        )
+        certification.status_reason = reasons.CE_NOT_MET
         certification.status_changed_on = rules.recording_deadline(
             cycle.window, grace_days
         ) + timedelta(days=1)
