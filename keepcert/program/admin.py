@@ -177,14 +177,16 @@ class RuleSetAdmin(ProgramConfigurationAdmin, admin.ModelAdmin[RuleSet]):
 
 @admin.register(Program)
 class ProgramAdmin(ProgramConfigurationAdmin, admin.ModelAdmin[Program]):
-    """The program's name only. Its code is what the program file is matched by; its time
-    zone decides which day "today" is for every member, so neither changes here; the
-    certifying body's contact is the program file's `[program.contact]` (shown)."""
+    """The program's name only. Its code is what the program file is matched by, its time
+    zone decides which day "today" is for every member and its currency is on every
+    invoice, so none of them changes here; the certifying body's contact is the program
+    file's `[program.contact]` (shown)."""
 
     list_display = ["code", "name", "time_zone"]
     readonly_fields = [
         "code",
         "time_zone",
+        "currency",
         "contact_name",
         "contact_email",
         "contact_phone",

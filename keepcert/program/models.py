@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -67,6 +67,12 @@ def translation_problems(value: Any, fields: tuple[str, ...]) -> list[str]:
                 if name in fields and not isinstance(text, str)
             ]
     return problems
+
+
+# Renewal defaults (SPEC §6) where the program file leaves them out.
+INVOICE_LEAD_DAYS = 60
+FEE_GRACE_DAYS = 30
+GRANDFATHERED_UNPAID_YEARS = 3
 
 
 class ProgramText(models.Model):
@@ -138,6 +144,12 @@ class Program(ProgramText):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="America/Chicago")
+    currency = models.CharField(
+        max_length=3,
+        default="USD",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "An ISO 4217 code such as USD.")],
+        help_text="ISO 4217 code of every fee and invoice.",
+    )
     # The certifying body's contact, from the program file: what a member whose
     # certification lapsed, was revoked or is inactive is told to use.
     contact_name = models.CharField(max_length=200, blank=True)
@@ -206,6 +218,21 @@ class RuleSet(ProgramText):
     recording_grace_days = models.PositiveSmallIntegerField(
         default=30, help_text="Days after a cycle ends during which members may still record CE."
     )
+    # Renewal (SPEC §6): when the annual invoice is issued, how long an unpaid one may run
+    # before the certification is Inactive, and how many unpaid years in a row lapse a
+    # grandfathered one.
+    invoice_lead_days = models.PositiveSmallIntegerField(
+        default=INVOICE_LEAD_DAYS, help_text="Days before its due date an annual invoice is issued."
+    )
+    fee_grace_days = models.PositiveSmallIntegerField(
+        default=FEE_GRACE_DAYS,
+        help_text="Days after its due date an unpaid invoice makes the certification Inactive.",
+    )
+    grandfathered_unpaid_years = models.PositiveSmallIntegerField(
+        default=GRANDFATHERED_UNPAID_YEARS,
+        validators=[MinValueValidator(1)],
+        help_text="Unpaid invoices in a row after which a grandfathered certification lapses.",
+    )
     max_points_per_entry = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(100))
     attestation_text = models.TextField(
         default="I attest that the information I have entered is correct and complete."
@@ -220,6 +247,10 @@ class RuleSet(ProgramText):
                 fields=["program", "effective_from"], name="ruleset_one_per_day"
             ),
             models.CheckConstraint(condition=Q(cycle_years__gte=1), name="ruleset_cycle_years"),
+            models.CheckConstraint(
+                condition=Q(grandfathered_unpaid_years__gte=1),
+                name="ruleset_grandfathered_unpaid_years",
+            ),
             models.CheckConstraint(
                 condition=Q(max_points_per_entry__gt=0), name="ruleset_max_points_positive"
             ),

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from keepcert import rules
 from keepcert.core.errors import DomainError
 from keepcert.program.models import CategoryRule, CredentialRule, Program, RuleSet
+from keepcert.rules.lifecycle import LifecyclePolicy
 
 if TYPE_CHECKING:
     from keepcert.certifications.models import Cycle
@@ -83,6 +84,15 @@ class ProgramRules:
                 ),
             )
             for rule in rule_set.category_rules.all()
+        )
+
+    def lifecycle_policy(self, rule_set: RuleSet) -> LifecyclePolicy:
+        """The renewal settings of `rule_set` as the rules core's lifecycle takes them."""
+        return LifecyclePolicy(
+            recording_grace_days=rule_set.recording_grace_days,
+            fee_grace_days=rule_set.fee_grace_days,
+            grandfathered_unpaid_years=rule_set.grandfathered_unpaid_years,
+            invoice_lead_days=rule_set.invoice_lead_days,
         )
 
     def requirement(self, rule_set: RuleSet, credential_id: int) -> rules.Requirement | None:

@@ -3,6 +3,7 @@ publishing a new dated version of the rules."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from django.utils.translation import gettext as _
 from keepcert.core.errors import DomainError
 from keepcert.core.models import log_event
 from keepcert.program.models import (
+    FEE_GRACE_DAYS,
+    GRANDFATHERED_UNPAID_YEARS,
+    INVOICE_LEAD_DAYS,
     USUAL_MAX_POINTS,
     Category,
     CategoryRule,
@@ -37,6 +41,9 @@ RULE_SET_FIELDS = (
     "ce_required_from",
     "grandfather_ends_on_reactivation_after",
     "recording_grace_days",
+    "invoice_lead_days",
+    "fee_grace_days",
+    "grandfathered_unpaid_years",
     "max_points_per_entry",
     "attestation_text",
     "note",
@@ -65,7 +72,12 @@ CATEGORY_RULE_FIELDS = (
 )
 _TEXT_FIELDS = {"name", "guidance", "unit", "evidence", "note", "attestation_text"}
 # What a key left out of the program file stands for, where that is not "unknown".
-_DEFAULTS = {"usual_max_points": USUAL_MAX_POINTS}
+_DEFAULTS = {
+    "usual_max_points": USUAL_MAX_POINTS,
+    "invoice_lead_days": INVOICE_LEAD_DAYS,
+    "fee_grace_days": FEE_GRACE_DAYS,
+    "grandfathered_unpaid_years": GRANDFATHERED_UNPAID_YEARS,
+}
 
 
 @dataclass
@@ -201,9 +213,16 @@ def load_program_file(*, path: Path) -> LoadReport:
     meta, rule_data = data["program"], data["rules"]
     if not isinstance(rule_data.get("effective_from"), date):
         raise DomainError(_("[rules].effective_from must be a date such as 2006-01-01."))
+    currency = meta.get("currency", "USD")
+    if not (isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency)):
+        raise DomainError(
+            _("[program].currency must be an ISO 4217 code such as USD, not %(value)s.")
+            % {"value": repr(currency)}
+        )
     program_values = {
         "name": meta["name"],
         "time_zone": meta.get("time_zone", "UTC"),
+        "currency": currency,
         **_contact_values(meta.get("contact", {})),
         "translations": _translations(meta, Program, "[program]", besides=("contact",)),
     }

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from keepcert import testing
 from keepcert.core.errors import DomainError
 from keepcert.program.models import CategoryRule, CredentialRule, Program, RuleSet
-from keepcert.program.selectors import ProgramRules
+from keepcert.program.selectors import ProgramRules, rules_of
 from keepcert.program.services import load_program_file
 
 
@@ -159,3 +159,25 @@ def test_the_rule_set_in_force_is_the_latest_one_started(program: Program) -> No
     assert rules.rule_set_on(date(2023, 12, 31)) == first
     assert rules.rule_set_on(date(2024, 1, 1)) == later
     assert rules.rule_set_on(date(1990, 1, 1)) == first
+
+
+def test_the_renewal_settings_come_from_the_program_file(program: Program) -> None:
+    amt = load_program_file(path=testing.PROGRAM_FILE)
+    program = Program.objects.get(code=amt.program)
+    rule_set = rules_of(program).latest()
+    assert program.currency == "USD"
+    policy = rules_of(program).lifecycle_policy(rule_set)
+    assert (policy.invoice_lead_days, policy.fee_grace_days, policy.grandfathered_unpaid_years) == (
+        60,
+        30,
+        3,
+    )
+
+
+def test_a_currency_that_is_not_an_iso_code_is_refused(program: Program, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        testing.PROGRAM_FILE.read_text().replace('currency = "USD"', 'currency = "dollars"')
+    )
+    with pytest.raises(DomainError, match="ISO 4217"):
+        load_program_file(path=bad)
