@@ -53,6 +53,17 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             return resolve_url(settings.STAFF_START_URL)
         return str(super().get_login_redirect_url(request))
 
+    def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
+        """allauth's ways to confirm it is you, named in KeepCert's words (the "Other ways
+        to confirm" links of templates/account/base_reauthenticate.html)."""
+        names = {
+            "reauthenticate": _("Use your password"),
+            "reauthenticate_by_code": _("Email me a code"),
+            "mfa_reauthenticate": _("Use your authenticator app or a recovery code"),
+        }
+        methods: list[dict[str, Any]] = super().get_reauthentication_methods(user)
+        return [{**m, "description": names.get(m["id"], m["description"])} for m in methods]
+
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's rate limits read the client address the same way as everything else."""
         address = client_address(request)
