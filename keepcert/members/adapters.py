@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -22,19 +24,24 @@ from keepcert.program.models import Program
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     """Accounts are claimed against a member record (SPEC §13), never opened freely."""
 
+    sender: Program | None = None
+    """The program an email being sent is from (set by `send_mail`)."""
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Every account email (allauth's and KeepCert's, `templates/account/email/`,
         `mfa/email/`, `members/email/`) in the member's language, else the request's, and
-        signed by the member's program, with links to the site and its claim page."""
+        from and signed by the member's program (to an address no member has: the site's,
+        `KEEPCERT_PROGRAM`), with links to the site and its claim page."""
         member, language = language_for_email(email)
         program = (
             member.program
             if member
             else Program.objects.filter(code=settings.KEEPCERT_PROGRAM).first()
         )
+        self.sender = program
         request = self.request
         site_url = request.build_absolute_uri("/") if request else f"{settings.SITE_URL}/"
         signature = {
@@ -45,6 +52,21 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         }
         with translation.override(language):
             super().send_mail(template_prefix, email, {**signature, **context})
+
+    def get_from_email(self) -> str:
+        """From the program by name ("AMT Certification Continuation Program
+        <no-reply@…>"), at the address of `DEFAULT_FROM_EMAIL`."""
+        if self.sender is None:
+            return str(settings.DEFAULT_FROM_EMAIL)
+        _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        return str(Address(display_name=self.sender.name, addr_spec=address))
+
+    def format_email_subject(self, subject: str) -> str:
+        """Subjects start with the program's short name, else its name ("AMT: Reset your
+        password"); with `ACCOUNT_EMAIL_SUBJECT_PREFIX` when there is no program."""
+        if self.sender is None:
+            return str(super().format_email_subject(subject))
+        return f"{self.sender.email_subject_name}: {subject}"
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Staff land where their work is (`STAFF_START_URL`), members on their dashboard.

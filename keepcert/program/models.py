@@ -25,6 +25,9 @@ from keepcert.core.clock import today as today_in
 class Program(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
+    # How emails name the program at the start of their subject ("AMT: Reset your
+    # password"); the full name when empty. Emails come from the full name.
+    short_name = models.CharField(max_length=40, blank=True)
     time_zone = models.CharField(max_length=64, default="America/Chicago")
     # The certifying body's contact, from the program file: what a member whose
     # certification lapsed, was revoked or is inactive is told to use.
@@ -36,6 +39,10 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def email_subject_name(self) -> str:
+        return self.short_name or self.name
 
     @property
     def contact_address_lines(self) -> list[str]:

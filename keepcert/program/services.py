@@ -126,7 +126,7 @@ def _contact_values(raw: Any) -> dict[str, str]:
     values = {f"contact_{name}": str(raw.get(name) or "").strip() for name in CONTACT_FIELDS}
     program = Program(**values)
     try:
-        program.clean_fields(exclude=["code", "name", "time_zone"])
+        program.clean_fields(exclude=["code", "name", "short_name", "time_zone"])
     except ValidationError as error:
         raise DomainError(
             "[program.contact]: "
@@ -166,6 +166,7 @@ def load_program_file(*, path: Path) -> LoadReport:
         raise DomainError(_("[rules].effective_from must be a date such as 2006-01-01."))
     program_values = {
         "name": meta["name"],
+        "short_name": str(meta.get("short_name") or "").strip(),
         "time_zone": meta.get("time_zone", "UTC"),
         **_contact_values(meta.get("contact", {})),
     }
