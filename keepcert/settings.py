@@ -143,6 +143,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Account emails start their subject with the program's short name ("AMT: …", see the
+# account adapter); this prefix is for an email with no program to name.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "KeepCert: "
 ACCOUNT_FORMS = {
     "change_password": "keepcert.members.forms.ChangePasswordForm",
@@ -206,6 +208,8 @@ STORAGES = {
 }
 
 MAILERS = {"default": mailer_from_url(env_str("EMAIL_URL", "console:"), base_dir=BASE_DIR)}
+# The address emails come from. Account emails to members carry their program's name
+# instead of this one ("AMT Certification Continuation Program <no-reply@…>").
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KeepCert <no-reply@keepcert.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -22,19 +24,24 @@ from keepcert.program.models import Program
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     """Accounts are claimed against a member record (SPEC §13), never opened freely."""
 
+    sender: Program | None = None
+    """The program an email being sent is from (set by `send_mail`)."""
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Every account email (allauth's and KeepCert's, `templates/account/email/`,
         `mfa/email/`, `members/email/`) in the member's language, else the request's, and
-        signed by the member's program, with links to the site and its claim page."""
+        from and signed by the member's program (to an address no member has: the site's,
+        `KEEPCERT_PROGRAM`), with links to the site and its claim page."""
         member, language = language_for_email(email)
         program = (
             member.program
             if member
             else Program.objects.filter(code=settings.KEEPCERT_PROGRAM).first()
         )
+        self.sender = program
         request = self.request
         site_url = request.build_absolute_uri("/") if request else f"{settings.SITE_URL}/"
         with translation.override(language):
@@ -46,6 +53,21 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
                 "claim_url": site_url.rstrip("/") + reverse("portal:claim"),
             }
             super().send_mail(template_prefix, email, {**signature, **context})
+
+    def get_from_email(self) -> str:
+        """From the program by name ("AMT Certification Continuation Program
+        <no-reply@…>"), at the address of `DEFAULT_FROM_EMAIL`."""
+        if self.sender is None:
+            return str(settings.DEFAULT_FROM_EMAIL)
+        _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        return str(Address(display_name=self.sender.name, addr_spec=address))
+
+    def format_email_subject(self, subject: str) -> str:
+        """Subjects start with the program's short name, else its name ("AMT: Reset your
+        password"); with `ACCOUNT_EMAIL_SUBJECT_PREFIX` when there is no program."""
+        if self.sender is None:
+            return str(super().format_email_subject(subject))
+        return f"{self.sender.email_subject_name}: {subject}"
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Staff land where their work is (`STAFF_START_URL`), members on their dashboard.
@@ -71,6 +93,17 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         super().add_message(
             request, level, message_template, message_context, extra_tags, message=message
         )
+
+    def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
+        """allauth's ways to confirm it is you, named in KeepCert's words (the "Other ways
+        to confirm" links of templates/account/base_reauthenticate.html)."""
+        names = {
+            "reauthenticate": _("Use your password"),
+            "reauthenticate_by_code": _("Email me a code"),
+            "mfa_reauthenticate": _("Use your authenticator app or a recovery code"),
+        }
+        methods: list[dict[str, Any]] = super().get_reauthentication_methods(user)
+        return [{**m, "description": names.get(m["id"], m["description"])} for m in methods]
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's rate limits read the client address the same way as everything else."""

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -88,6 +88,12 @@ def _over_write_limit(request: HttpRequest, member: Member) -> HttpResponse | No
     return response
 
 
+def _members_only(request: HttpRequest) -> HttpResponse:
+    """The 403 page for a staff account on a member's page, with the way to its own."""
+    staff_start_url = resolve_url(settings.STAFF_START_URL)
+    return render(request, "403.html", {"staff_start_url": staff_start_url}, status=403)
+
+
 def member_required(view: MemberView) -> Callable[..., HttpResponseBase]:
     """Signed in, and the account is a member's: passes the member to the view.
 
@@ -103,6 +109,8 @@ def member_required(view: MemberView) -> Callable[..., HttpResponseBase]:
         assert user.is_authenticated  # login_required
         member = Member.objects.select_related("program").filter(user=user).first()
         if member is None:
+            if user.is_staff:  # signed in as staff: say where their own pages are
+                return _members_only(request)
             raise PermissionDenied(_("This account is not linked to a member record."))
         user.member = member  # the page header asks for it: spare a second query
         if request.method not in ("GET", "HEAD", "OPTIONS"):

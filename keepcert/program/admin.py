@@ -179,12 +179,13 @@ class RuleSetAdmin(ProgramConfigurationAdmin, admin.ModelAdmin[RuleSet]):
 class ProgramAdmin(ProgramConfigurationAdmin, admin.ModelAdmin[Program]):
     """The program's name only. Its code is what the program file is matched by, its time
     zone decides which day "today" is for every member and its currency is on every
-    invoice, so none of them changes here; the certifying body's contact is the program
-    file's `[program.contact]` (shown)."""
+    invoice, so none of them changes here; the certifying body's contact and the short
+    name emails start their subject with come from the program file (shown)."""
 
     list_display = ["code", "name", "time_zone"]
     readonly_fields = [
         "code",
+        "short_name",
         "time_zone",
         "currency",
         "contact_name",

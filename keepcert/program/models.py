@@ -143,6 +143,9 @@ class Program(ProgramText):
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
+    # How emails name the program at the start of their subject ("AMT: Reset your
+    # password"); the full name when empty. Emails come from the full name.
+    short_name = models.CharField(max_length=40, blank=True)
     time_zone = models.CharField(max_length=64, default="America/Chicago")
     currency = models.CharField(
         max_length=3,
@@ -160,6 +163,10 @@ class Program(ProgramText):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def email_subject_name(self) -> str:
+        return self.short_name or self.name
 
     @property
     def contact_address_lines(self) -> list[str]:

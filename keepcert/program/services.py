@@ -175,7 +175,7 @@ def _contact_values(raw: Any) -> dict[str, str]:
     values = {f"contact_{name}": str(raw.get(name) or "").strip() for name in CONTACT_FIELDS}
     program = Program(**values)
     try:
-        program.clean_fields(exclude=["code", "name", "time_zone"])
+        program.clean_fields(exclude=["code", "name", "short_name", "time_zone"])
     except ValidationError as error:
         raise DomainError(
             "[program.contact]: "
@@ -221,6 +221,7 @@ def load_program_file(*, path: Path) -> LoadReport:
         )
     program_values = {
         "name": meta["name"],
+        "short_name": str(meta.get("short_name") or "").strip(),
         "time_zone": meta.get("time_zone", "UTC"),
         "currency": currency,
         **_contact_values(meta.get("contact", {})),

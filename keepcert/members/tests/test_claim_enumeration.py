@@ -120,7 +120,7 @@ def test_each_outcome_goes_by_email_only_to_an_inbox_entitled_to_it(
 
     # No record matches: the address typed hears the neutral "could not" email.
     post(claim_data(carla, email="nobody@example.org", right_birth_date=False))
-    assert sent_to("nobody@example.org") == ["KeepCert: We could not set up an online account"]
+    assert sent_to("nobody@example.org") == ["TCCP: We could not set up an online account"]
     body = mail.outbox[-1].body
     assert "check your member ID, last name and date of birth" in body
     assert "http://testserver/accounts/password/reset/" in body
@@ -129,7 +129,7 @@ def test_each_outcome_goes_by_email_only_to_an_inbox_entitled_to_it(
     # account's own address is told of the attempt, and the typed address is not named.
     mail.outbox.clear()
     post(claim_data(dana, email="stranger@example.org"))
-    assert sent_to("stranger@example.org") == ["KeepCert: We could not set up an online account"]
+    assert sent_to("stranger@example.org") == ["TCCP: We could not set up an online account"]
     (warning,) = [m for m in mail.outbox if m.to == ["dana@example.org"]]
     assert "second account for your member record" in warning.subject
     assert dana.member_number in warning.body
@@ -143,7 +143,7 @@ def test_each_outcome_goes_by_email_only_to_an_inbox_entitled_to_it(
     post(claim_data(carla, email="taken@example.org", right_birth_date=False))
     assert (
         sent_to("taken@example.org")
-        == ["KeepCert: Someone tried to set up an account with your email address"] * 2
+        == ["TCCP: Someone tried to set up an account with your email address"] * 2
     )
     assert mail.outbox[0].body == mail.outbox[1].body
     carla.refresh_from_db()

@@ -60,11 +60,25 @@ def subject_of(message: Message) -> str:
     return str(make_header(decode_header(str(message["Subject"]))))
 
 
+def sender_of(message: Message) -> tuple[str, str]:
+    """The From header's display name and address, as a mail program shows them."""
+    from email.header import decode_header, make_header
+    from email.utils import parseaddr
+
+    name, address = parseaddr(str(message["From"]))
+    return str(make_header(decode_header(name))), address
+
+
 def only(inbox: Inbox) -> tuple[str, str, str]:
     """The one message sent: subject, text and HTML, each checked for the program's
-    signature and for the library's wording."""
+    signature and for the library's wording; it comes from the program, by name."""
     (message,) = inbox.messages
     subject, html = subject_of(message), html_of(message)
+    assert sender_of(message) == (
+        "Test Certification Continuation Program",
+        "no-reply@keepcert.localhost",
+    )
+    assert subject.startswith("TCCP: "), subject  # the program's short name
     text = text_of(message).replace("\r\n", "\n")
     program = Program.objects.get(code=testing.PROGRAM_CODE)
     # The program's name, in the email's language where the program file translates it.
@@ -83,7 +97,7 @@ def _post(client: Client, path: str, data: dict[str, str], headers: dict[str, st
 def test_a_password_reset_is_keepcerts_email_in_english(alice: Member, smtp: Inbox) -> None:
     _post(Client(), "/accounts/password/reset/", {"email": alice.user.email}, ENGLISH)
     subject, text, html = only(smtp)
-    assert subject == "KeepCert: Reset your password"
+    assert subject == "TCCP: Reset your password"
     assert text.startswith("Someone, probably you, asked to reset the password")
     assert re.search(r"http://testserver/accounts/password/reset/key/\S+/", text)
     assert "Choose a new password</a>" in html
@@ -100,7 +114,7 @@ def test_a_password_reset_is_in_the_members_own_language(alice: Member, smtp: In
     # The request is in English; the member chose Spanish: the member's choice wins.
     _post(Client(), "/accounts/password/reset/", {"email": alice.user.email}, ENGLISH)
     subject, text, html = only(smtp)
-    assert subject == "KeepCert: Restablezca su contraseña"
+    assert subject == "TCCP: Restablezca su contraseña"
     assert "Alguien, probablemente usted, pidió restablecer la contraseña" in text
     assert "Saludos cordiales,\nPrograma de Prueba de Continuación de la Certificación\n" in text
     assert 'lang="es"' in html
@@ -111,12 +125,12 @@ def test_a_password_reset_is_in_the_members_own_language(alice: Member, smtp: In
     [
         (
             ENGLISH,
-            "KeepCert: No online account uses this email address",
+            "TCCP: No online account uses this email address",
             "set up your online account</a> with your member ID",
         ),
         (
             SPANISH,
-            "KeepCert: Ninguna cuenta en línea usa este correo electrónico",
+            "TCCP: Ninguna cuenta en línea usa este correo electrónico",
             "active su cuenta en línea</a> con su número de miembro",
         ),
     ],
@@ -136,7 +150,7 @@ def test_a_sign_in_code_is_keepcerts_email(alice: Member, smtp: Inbox) -> None:
     client = Client()
     _post(client, "/accounts/login/code/", {"email": alice.user.email}, SPANISH)
     subject, text, html = only(smtp)
-    assert subject == "KeepCert: Su código para iniciar sesión"
+    assert subject == "TCCP: Su código para iniciar sesión"
     code = re.search(r"Su código para iniciar sesión:\n\n(\S+)\n", text)
     assert code, text
     assert f"<strong>{code.group(1)}</strong>" in html
@@ -161,7 +175,7 @@ def test_the_claims_confirmation_is_in_the_language_of_the_request(
     with django_capture_on_commit_callbacks(execute=True):
         _post(Client(), "/claim/", claim, SPANISH)
     subject, text, html = only(smtp)
-    assert subject == "KeepCert: Confirme su correo electrónico para terminar de activar su cuenta"
+    assert subject == "TCCP: Confirme su correo electrónico para terminar de activar su cuenta"
     assert re.search(r"http://testserver/accounts/confirm-email/\S+/", text)
     assert "Confirmar mi correo electrónico</a>" in html
 
@@ -172,7 +186,7 @@ def test_a_claim_that_matches_no_record_is_signed_by_the_program(
     with django_capture_on_commit_callbacks(execute=True):
         _post(Client(), "/claim/", {**CLAIM, "member_number": "999999"}, ENGLISH)
     subject, text, _ = only(smtp)
-    assert subject == "KeepCert: We could not set up an online account"
+    assert subject == "TCCP: We could not set up an online account"
     assert "http://testserver/claim/" in text
 
 
@@ -184,7 +198,7 @@ def test_a_changed_password_is_told_in_the_members_language(alice: Member, smtp:
     data = {"oldpassword": testing.PASSWORD, "password1": new, "password2": new}
     _post(client, "/accounts/password/change/", data, ENGLISH)
     subject, text, _ = only(smtp)
-    assert subject == "KeepCert: Se cambió su contraseña"
+    assert subject == "TCCP: Se cambió su contraseña"
     assert "Se cambió su contraseña." in text
     assert "tokens de API personales que tenía fueron revocados" in text
 
@@ -228,3 +242,61 @@ def test_every_email_is_keepcerts_own_and_translated(
     for part in range(3):
         assert english[part] != spanish[part], (prefix, english[part])
     assert "Kind regards," in english[1] and "Saludos cordiales," in spanish[1]
+
+
+# --- who an email is from (issue 7: a member sees the program, not "KeepCert") ---------
+
+
+def test_the_shipped_programs_emails_come_from_it_by_name(program: Program, smtp: Inbox) -> None:
+    from keepcert.program.services import load_program_file
+
+    load_program_file(path=testing.PROGRAM_FILE)
+    amt = Program.objects.get(code="amt-ccp")
+    member = testing.make_member(program=amt)
+    _post(Client(), "/accounts/password/reset/", {"email": member.user.email}, ENGLISH)
+
+    (message,) = smtp.messages
+    assert sender_of(message) == (
+        "AMT Certification Continuation Program",
+        "no-reply@keepcert.localhost",
+    )
+    assert subject_of(message) == "AMT: Reset your password"
+
+
+def test_a_program_without_a_short_name_starts_the_subject_with_its_name(
+    alice: Member, smtp: Inbox
+) -> None:
+    Program.objects.filter(pk=alice.program_id).update(short_name="")
+    _post(Client(), "/accounts/login/code/", {"email": alice.user.email}, ENGLISH)
+    (message,) = smtp.messages
+    assert subject_of(message) == ("Test Certification Continuation Program: Your sign-in code")
+
+
+def test_the_address_stays_the_configured_one_and_a_name_may_have_accents(
+    alice: Member, smtp: Inbox, settings: Any
+) -> None:
+    settings.DEFAULT_FROM_EMAIL = "Ignored Name <avisos@certificacion.example>"
+    Program.objects.filter(pk=alice.program_id).update(
+        name="Programa de Certificación, Región Sur", short_name="Región Sur"
+    )
+    _post(Client(), "/accounts/password/reset/", {"email": alice.user.email}, SPANISH)
+    (message,) = smtp.messages
+    assert sender_of(message) == (
+        "Programa de Certificación, Región Sur",
+        "avisos@certificacion.example",
+    )
+    assert subject_of(message) == "Región Sur: Restablezca su contraseña"
+
+
+def test_an_address_with_no_member_gets_the_sites_program(program: Program, smtp: Inbox) -> None:
+    _post(Client(), "/accounts/password/reset/", {"email": "nobody@example.org"}, ENGLISH)
+    (message,) = smtp.messages
+    assert sender_of(message)[0] == "Test Certification Continuation Program"
+    assert subject_of(message) == "TCCP: No online account uses this email address"
+
+
+def test_without_any_program_the_settings_name_the_sender(db: None, smtp: Inbox) -> None:
+    _post(Client(), "/accounts/password/reset/", {"email": "nobody@example.org"}, ENGLISH)
+    (message,) = smtp.messages
+    assert sender_of(message) == ("KeepCert", "no-reply@keepcert.localhost")
+    assert subject_of(message) == "KeepCert: No online account uses this email address"

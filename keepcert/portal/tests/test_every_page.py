@@ -27,13 +27,15 @@ from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.conf import settings as django_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from playwright.sync_api import Page, expect
 
 from keepcert import testing
 from keepcert.billing.models import Invoice
 from keepcert.billing.services import start_checkout
-from keepcert.members.models import Member
+from keepcert.members.models import Member, User
 from keepcert.members.services import create_api_token
 from keepcert.portal.tests import browser
 from keepcert.portal.tests.browser import PageFactory
@@ -80,6 +82,16 @@ class Visit:
 
     def go(self, path: str) -> None:
         self.page.goto(path)
+        expect(self.page.locator("h1").first).to_be_visible()
+
+    def go_confirming_it_is_you(self, path: str) -> None:
+        """allauth's security pages first ask for the password again (a sign-in does not
+        count): type it, and land on the page itself."""
+        self.go(path)
+        expect(self.page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+        self.page.locator("input[name=password]").fill(testing.PASSWORD)
+        self.page.locator("main form button[type=submit]:not([form])").click()
+        expect(self.page).to_have_url(re.compile(f"{re.escape(path)}$"))
         expect(self.page.locator("h1").first).to_be_visible()
 
     def signed_in(self) -> Visit:
@@ -259,7 +271,9 @@ opens("account_request_reauthentication_code")(
     lambda v: v.signed_in().go("/accounts/reauthenticate/code/")
 )
 opens("mfa_index")(lambda v: v.signed_in().go("/accounts/2fa/"))
-opens("mfa_activate_totp")(lambda v: v.sign_in_with_password().go("/accounts/2fa/totp/activate/"))
+opens("mfa_activate_totp")(
+    lambda v: v.sign_in_with_password().go_confirming_it_is_you("/accounts/2fa/totp/activate/")
+)
 
 
 @opens("account_confirm_reauthentication_code")
@@ -285,10 +299,14 @@ def _mfa_reauthenticate(v: Visit) -> None:
     v.signed_in().go("/accounts/2fa/reauthenticate/")
 
 
-def _with_authenticator_signed_in(path: str) -> Recipe:
+def _with_authenticator_signed_in(path: str, *, confirming: bool = True) -> Recipe:
     def recipe(v: Visit) -> None:
         with_authenticator(v.member)
-        v.sign_in_with_password().go(path)
+        visit = v.sign_in_with_password()
+        if confirming:
+            visit.go_confirming_it_is_you(path)
+        else:
+            visit.go(path)
 
     return recipe
 
@@ -298,7 +316,9 @@ opens("mfa_view_recovery_codes")(_with_authenticator_signed_in("/accounts/2fa/re
 opens("mfa_generate_recovery_codes")(
     _with_authenticator_signed_in("/accounts/2fa/recovery-codes/generate/")
 )
-opens("mfa_index · with an authenticator")(_with_authenticator_signed_in("/accounts/2fa/"))
+opens("mfa_index · with an authenticator")(
+    _with_authenticator_signed_in("/accounts/2fa/", confirming=False)
+)
 
 # The styled error pages (no URL of their own: keepcert.core.tests.error_urls fails on purpose).
 ERRORS = {
@@ -309,6 +329,19 @@ ERRORS = {
 }
 for status, path in ERRORS.items():
     opens(f"error {status}")(lambda v, path=path: v.go(path))
+
+
+@opens("error 403 · staff on a member page")
+def _staff_on_a_member_page(v: Visit) -> None:
+    staff = User.objects.filter(email="staff@example.org").first()  # once for every size
+    client = Client()
+    client.force_login(staff or testing.make_user("staff@example.org", staff=True))
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    v.page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": v.live_server.url}]
+    )
+    v.go("/dashboard/")
+    expect(v.page.get_by_role("button", name=re.compile("staff|personal"))).to_be_visible()
 
 
 @opens("error CSRF")
@@ -459,6 +492,14 @@ def test_staff_sign_in_on_a_phone_and_land_on_the_admin(
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
     expect(page.get_by_text("This page is for staff.")).to_have_count(0)
+
+    # A member's page says it is for members, and leads back to the staff pages.
+    page.goto("/dashboard/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This page is for members")
+    back = page.get_by_role("button", name="Your staff pages are here")
+    expect(back).to_be_in_viewport(ratio=1)
+    back.tap()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 # --- finding 11: what a keyboard user sees ----------------------------------------------
