@@ -6,13 +6,16 @@ from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from keepcert.certifications.models import Certification
-from keepcert.members.models import ApiToken, Member, User
+from keepcert.core.errors import DomainError
+from keepcert.members.models import ApiToken, Member, NameChangeRequest, User
+from keepcert.members.services import check_name_change_decision, decide_name_change
 from keepcert.staff.admin_site import ReadOnlyAdmin, is_administrator, is_staff, log_admin_save
 
 
@@ -82,6 +85,97 @@ class ApiTokenAdmin(ReadOnlyAdmin, admin.ModelAdmin[ApiToken]):
 
     list_display = ["member", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
     exclude = ["token_hash"]
+
+
+class NameChangeDecisionForm(forms.ModelForm[NameChangeRequest]):
+    """Staff's decision on a waiting request: the service applies it (and checks it again,
+    under a lock, in case another member of staff decided first)."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("approve", _("Approve: the member's name becomes the requested one")),
+            ("decline", _("Decline: the name stays as it is")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = NameChangeRequest
+        fields = ["staff_reason"]
+        labels = {"staff_reason": _("Reason (the member reads it; required to decline)")}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if "decision" in cleaned:
+            try:
+                cleaned["staff_reason"] = check_name_change_decision(
+                    approve=cleaned["decision"] == "approve",
+                    staff_reason=cleaned.get("staff_reason") or "",
+                )
+            except DomainError as error:
+                self.add_error("staff_reason", error.message)
+        return cleaned
+
+
+@admin.register(NameChangeRequest)
+class NameChangeRequestAdmin(admin.ModelAdmin[NameChangeRequest]):
+    """Members' legal name change requests. Staff decide a waiting one here, through
+    `decide_name_change`; nothing else about it (or the member) can be changed."""
+
+    form = NameChangeDecisionForm
+    list_display = ["member", "current_name", "requested_name", "created_at", "status"]
+    list_filter = ["status"]
+    search_fields = ["member__member_number", "member__last_name", "requested_last_name"]
+    readonly_fields = [
+        "member",
+        "current_first_name",
+        "current_last_name",
+        "requested_first_name",
+        "requested_last_name",
+        "reason",
+        "will_send_document",
+        "created_at",
+        "status",
+        "decided_by",
+        "decided_at",
+    ]
+
+    def get_fields(self, request: HttpRequest, obj: NameChangeRequest | None = None) -> Any:
+        fields = [*self.readonly_fields, "staff_reason"]
+        if obj is not None and obj.status == NameChangeRequest.Status.PENDING:
+            fields.insert(fields.index("staff_reason"), "decision")
+        return fields
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_staff(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_staff(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # members ask, from their profile
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_staff(request.user) and (
+            obj is None or obj.status == NameChangeRequest.Status.PENDING
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: NameChangeRequest, form: Any, change: bool
+    ) -> None:
+        try:
+            decide_name_change(
+                request=request,
+                change=obj,
+                approve=form.cleaned_data["decision"] == "approve",
+                staff_reason=form.cleaned_data.get("staff_reason") or "",
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
 
 
 # allauth's own records of a member's sign-in: an email address changed here would hand

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -61,6 +63,10 @@ class User(AbstractUser):
         return self.email
 
 
+# How long the link that confirms a new contact address works.
+EMAIL_CHANGE_LINK_DAYS = 3
+
+
 class MemberQuerySet(models.QuerySet["Member"]):
     def unclaimed(self) -> MemberQuerySet:
         return self.filter(user__isnull=True)
@@ -88,6 +94,12 @@ class Member(models.Model):
     region = models.CharField("state / region", max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, default="US")
+    # A new notices address waits here until the member follows the link sent to it, so a
+    # typo never starts receiving their notices (`request_contact_change`).
+    pending_email = models.EmailField(
+        blank=True, help_text="A new contact address waiting for its confirmation link."
+    )
+    pending_email_requested_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(
         max_length=8,
         choices=settings.LANGUAGES,
@@ -107,6 +119,72 @@ class Member(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def pending_email_expires_at(self) -> datetime | None:
+        """When the link sent to `pending_email` stops working."""
+        if not self.pending_email or self.pending_email_requested_at is None:
+            return None
+        return self.pending_email_requested_at + timedelta(days=EMAIL_CHANGE_LINK_DAYS)
+
+
+class NameChangeRequest(models.Model):
+    """A member's request to change their legal name, which staff decide (SPEC §13).
+
+    The name on the record is what certificates and letters print, so the member asks and
+    staff check it against a document; `decide_name_change` applies an approval.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("name change request status", "Waiting for staff")
+        APPROVED = "approved", pgettext_lazy("name change request status", "Approved")
+        DECLINED = "declined", pgettext_lazy("name change request status", "Declined")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="name_change_requests"
+    )
+    current_first_name = models.CharField(max_length=100)
+    current_last_name = models.CharField(max_length=100)
+    requested_first_name = models.CharField(max_length=100)
+    requested_last_name = models.CharField(max_length=100)
+    reason = models.TextField()
+    will_send_document = models.BooleanField(
+        default=False, help_text="The member said they will send the supporting document."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    staff_reason = models.TextField(
+        blank=True, help_text="Why staff declined (required) or a note on an approval."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status="pending"),
+                name="one_pending_name_change_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="name_change_decided_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.current_name} → {self.requested_name} ({self.status})"
+
+    @property
+    def current_name(self) -> str:
+        return f"{self.current_first_name} {self.current_last_name}"
+
+    @property
+    def requested_name(self) -> str:
+        return f"{self.requested_first_name} {self.requested_last_name}"
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -35,7 +35,15 @@ from keepcert.activities.validation import (
 )
 from keepcert.certifications.models import Cycle
 from keepcert.core.errors import DomainError
-from keepcert.members.services import TOKEN_NAME_MAX_LENGTH, TOKEN_NAME_REQUIRED
+from keepcert.members.models import EMAIL_CHANGE_LINK_DAYS, Member
+from keepcert.members.services import (
+    ADDRESS_FIELDS,
+    NAME_CHANGE_REASON_MAX_LENGTH,
+    TOKEN_NAME_MAX_LENGTH,
+    TOKEN_NAME_REQUIRED,
+    ContactDetails,
+    field_limit,
+)
 from keepcert.program.models import Category, CategoryRule, RuleSet, Shown
 
 EXAMPLE_DAY = date(2025, 3, 14)
@@ -424,3 +432,83 @@ class ClaimForm(AccessibleForm):
         help_text=lazy(lambda: " ".join(password_validators_help_texts()), str)(),
         error_messages={"required": _("Choose a password.")},
     )
+
+
+def _text(field: str, label: Any, autocomplete: str, **kwargs: Any) -> ServiceCheckedText:
+    """A one-line box of the member record's `field`, which the service checks."""
+    kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": autocomplete}))
+    limit = field_limit(Member, field)
+    return ServiceCheckedText(limit=limit, label=label, required=False, **kwargs)
+
+
+class ContactForm(AccessibleForm):
+    """The member's notices email and mailing address. Every field is read as typed: the
+    service says, all at once, what is missing or wrong."""
+
+    email = _text(
+        "email",
+        _("Email for notices"),
+        "email",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=lazy(
+            lambda: (
+                gettext(
+                    "Where the program sends notices about your certification. A new address "
+                    "gets a link to confirm it (it works for %(days)s days); notices keep "
+                    "going to the current one until then."
+                )
+                % {"days": EMAIL_CHANGE_LINK_DAYS}
+            ),
+            str,
+        )(),
+    )
+    address_line1 = _text("address_line1", _("Street address"), "address-line1")
+    address_line2 = _text(
+        "address_line2",
+        _("Apartment, suite or unit"),
+        "address-line2",
+        help_text=_("Optional."),
+    )
+    city = _text("city", _("City"), "address-level2")
+    region = _text(
+        "region", _("State or region"), "address-level1", help_text=_("For example IL or Texas.")
+    )
+    postal_code = _text("postal_code", _("ZIP or postal code"), "postal-code")
+    country = _text(
+        "country",
+        _("Country"),
+        "country",
+        help_text=_("Two letters, for example US, CA or MX."),
+    )
+
+    def details(self) -> ContactDetails:
+        """What was typed, untouched: the service cleans and judges it."""
+        typed = {name: str(self.data.get(name, "")) for name in ("email", *ADDRESS_FIELDS)}
+        return ContactDetails(**typed)
+
+
+class NameChangeForm(AccessibleForm):
+    first_name = _text("first_name", _("New first name"), "given-name")
+    last_name = _text("last_name", _("New last name"), "family-name")
+    reason = ServiceCheckedText(
+        limit=NAME_CHANGE_REASON_MAX_LENGTH,
+        label=_("Why your name changed"),
+        help_text=_("For example: marriage, divorce or a court order."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    will_send_document = forms.BooleanField(
+        required=False,
+        label=_(
+            "I will send a copy of the document that shows my new name (marriage "
+            "certificate, divorce decree or court order)."
+        ),
+    )
+
+    def typed(self) -> dict[str, Any]:
+        return {
+            "first_name": str(self.data.get("first_name", "")),
+            "last_name": str(self.data.get("last_name", "")),
+            "reason": str(self.data.get("reason", "")),
+            "will_send_document": bool(self.data.get("will_send_document")),
+        }

@@ -50,14 +50,26 @@ from keepcert.core import ratelimit
 from keepcert.core.errors import DomainError, NeedsConfirmation
 from keepcert.core.http import client_address
 from keepcert.core.pagination import InvalidCursor, Page, paginate
-from keepcert.members.models import ApiToken, Member
+from keepcert.members.models import EMAIL_CHANGE_LINK_DAYS, ApiToken, Member, NameChangeRequest
 from keepcert.members.services import (
+    ContactChange,
+    cancel_email_change,
+    check_email_change_link,
     claim_account,
+    confirm_email_change,
     create_api_token,
+    request_contact_change,
+    request_name_change,
     revoke_all_api_tokens,
     revoke_api_token,
 )
-from keepcert.portal.forms import ActivityForm, ClaimForm, TokenForm
+from keepcert.portal.forms import (
+    ActivityForm,
+    ClaimForm,
+    ContactForm,
+    NameChangeForm,
+    TokenForm,
+)
 from keepcert.program.selectors import rules_of
 from keepcert.rules.text import points_phrase
 
@@ -481,8 +493,172 @@ def _profile_page(
             "is_first_page": not request.GET.get("cursor"),
             "token_form": token_form,
             "new_token": new_token,
+            "name_change": _pending_name_change(member),
+            "email_link_expired": (
+                member.pending_email_expires_at is not None
+                and member.pending_email_expires_at <= timezone.now()
+            ),
         },
         status=422 if token_form.errors else 200,
+    )
+
+
+def _pending_name_change(member: Member) -> NameChangeRequest | None:
+    return member.name_change_requests.filter(status=NameChangeRequest.Status.PENDING).first()
+
+
+def _say_contact_change(request: HttpRequest, member: Member, change: ContactChange) -> None:
+    if change.address_changed:
+        messages.success(
+            request,
+            _("Your mailing address is saved. It applies at once: letters go to it from now on."),
+        )
+    if change.email_requested:
+        messages.success(
+            request,
+            _(
+                "We sent a link to %(new)s. Open it within %(days)s days to confirm the change; "
+                "until then notices keep going to %(old)s."
+            )
+            % {"new": change.email_requested, "days": EMAIL_CHANGE_LINK_DAYS, "old": member.email},
+        )
+    elif change.email_already_requested:
+        messages.info(
+            request,
+            _(
+                "The change to %(new)s is still waiting: open the link we sent to it. Notices "
+                "keep going to %(old)s until then."
+            )
+            % {"new": change.email_already_requested, "old": member.email},
+        )
+    elif change.email_cancelled:
+        messages.success(
+            request,
+            _("Notices keep going to %(email)s: the change to %(cancelled)s is cancelled.")
+            % {"email": member.email, "cancelled": change.email_cancelled},
+        )
+    if change == ContactChange():
+        messages.info(request, _("Nothing changed: these are the details on file already."))
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def contact_change(request: HttpRequest, member: Member) -> HttpResponse:
+    """The member's notices email and mailing address (SPEC §13)."""
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        try:
+            change = request_contact_change(
+                request=request,
+                member=member,
+                details=form.details(),
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            _say_contact_change(request, member, change)
+            return redirect("portal:profile")
+    else:
+        initial = {name: getattr(member, name) for name in ContactForm.base_fields}
+        # A change waiting for its link is what the member last asked for: shown, so that
+        # saving the address again does not give it up.
+        initial["email"] = member.pending_email or member.email
+        form = ContactForm(initial=initial)
+    return render(
+        request,
+        "portal/contact_form.html",
+        {"member": member, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@member_required
+def email_change_cancel(request: HttpRequest, member: Member) -> HttpResponse:
+    cancelled = cancel_email_change(request=request, member=member, actor=request.user)  # type: ignore[arg-type]
+    if cancelled:
+        messages.success(
+            request,
+            _("Notices keep going to %(email)s: the change to %(cancelled)s is cancelled.")
+            % {"email": member.email, "cancelled": cancelled},
+        )
+    return redirect("portal:profile")
+
+
+# A link that is not this member's answers as if it did not exist; one that was good once
+# (used, replaced, expired) answers "gone". Both pages say what to do.
+LINK_PROBLEM_STATUS = {"invalid": 404, "not_yours": 404, "expired": 410, "used": 410}
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def email_change_confirm(request: HttpRequest, member: Member, token: str) -> HttpResponse:
+    """The link sent to a new notices address. Opening it only asks (a mail scanner may
+    open links); the member's press of "Confirm" makes the change."""
+    try:
+        if request.method == "POST":
+            new_email = confirm_email_change(
+                request=request,
+                member=member,
+                token=token,
+                actor=request.user,  # type: ignore[arg-type]
+            )
+            messages.success(
+                request,
+                _("Confirmed: notices now go to %(email)s. We told your previous address.")
+                % {"email": new_email},
+            )
+            return redirect("portal:profile")
+        new_email = check_email_change_link(member=member, token=token)
+    except DomainError as error:
+        return render(
+            request,
+            "portal/email_change_confirm.html",
+            {"member": member, "problem": error.message},
+            status=LINK_PROBLEM_STATUS.get(error.code, 400),
+        )
+    return render(
+        request, "portal/email_change_confirm.html", {"member": member, "new_email": new_email}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def name_change(request: HttpRequest, member: Member) -> HttpResponse:
+    """Ask staff to change the legal name on the record (SPEC §13)."""
+    if request.method == "POST":
+        form = NameChangeForm(request.POST)
+        try:
+            request_name_change(
+                request=request,
+                member=member,
+                actor=request.user,  # type: ignore[arg-type]
+                **form.typed(),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your request went to staff. They check it against your document and "
+                    "email you their decision; until then your record keeps its current name."
+                ),
+            )
+            return redirect("portal:profile")
+    else:
+        form = NameChangeForm()
+    return render(
+        request,
+        "portal/name_change.html",
+        {
+            "member": member,
+            "form": form,
+            "pending": _pending_name_change(member),
+            "contact_email": member.program.contact_email,
+        },
+        status=422 if form.errors else 200,
     )
 
 

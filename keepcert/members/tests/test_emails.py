@@ -20,7 +20,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone, translation
 
 from keepcert import testing
-from keepcert.members.models import Member
+from keepcert.members.models import Member, NameChangeRequest
 from keepcert.program.models import Program
 from keepcert.testing_mail import Inbox, smtp_server, text_of
 
@@ -204,6 +204,14 @@ def test_a_changed_password_is_told_in_the_members_language(alice: Member, smtp:
 
 
 # Every email template, rendered as the adapter sends it, in both languages.
+NAME_CHANGE = NameChangeRequest(
+    current_first_name="Alice",
+    current_last_name="Nguyen",
+    requested_first_name="Alice",
+    requested_last_name="Tran",
+    reason="Marriage",
+    staff_reason="The document shows another name.",
+)
 NOTICE = {"ip": "203.0.113.9", "user_agent": "Firefox", "timestamp": timezone.now()}
 TEMPLATES = {
     "account/email/password_reset_key": {"password_reset_url": "http://testserver/r/"},
@@ -222,6 +230,15 @@ TEMPLATES = {
     "members/email/claim_email_in_use": {"sign_in_url": "s", "reset_url": "r"},
     "members/email/claim_not_opened": {"sign_in_url": "s", "reset_url": "r"},
     "members/email/claim_record_has_account": {"sign_in_url": "s", "reset_url": "r"},
+    "members/email/email_change_confirm": {
+        "confirm_url": "http://testserver/profile/email/confirm/x/",
+        "expires_at": timezone.now(),
+        "current_email": "a@x.org",
+    },
+    "members/email/email_changed_notice": {"old_email": "a@x.org", "new_email": "b@x.org"},
+    "members/email/name_change_for_staff": {"change": NAME_CHANGE, "admin_url": "a"},
+    "members/email/name_change_approved": {"change": NAME_CHANGE, "profile_url": "p"},
+    "members/email/name_change_declined": {"change": NAME_CHANGE, "profile_url": "p"},
 }
 
 

@@ -28,7 +28,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings as django_settings
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 from playwright.sync_api import Page, expect
 
@@ -36,10 +36,10 @@ from keepcert import testing
 from keepcert.billing.models import Invoice
 from keepcert.billing.services import start_checkout
 from keepcert.members.models import Member, User
-from keepcert.members.services import create_api_token
+from keepcert.members.services import create_api_token, request_name_change
 from keepcert.portal.tests import browser
 from keepcert.portal.tests.browser import PageFactory
-from keepcert.portal.tests.endpoints import evidence_remove_url
+from keepcert.portal.tests.endpoints import email_change_link, evidence_remove_url
 
 browser.skip_without_chromium()
 
@@ -263,6 +263,51 @@ def _invoices(v: Visit) -> None:
 opens("portal:invoice_detail")(lambda v: v.signed_in().go(f"/invoices/{an_invoice(v.member).pk}/"))
 
 
+opens("portal:contact_change")(lambda v: v.signed_in().go("/profile/contact/"))
+opens("portal:name_change")(lambda v: v.signed_in().go("/profile/name/"))
+
+
+def name_change_waiting(member: Member) -> None:
+    if member.name_change_requests.exists():  # asked at the first screen size
+        return
+    request = RequestFactory().post("/profile/name/")
+    request_name_change(
+        request=request,
+        member=member,
+        first_name=member.first_name,
+        last_name="Nguyen-Tran de la Fuente Villanueva",
+        reason="Marriage",
+        will_send_document=True,
+        actor=member.user,
+    )
+
+
+@opens("portal:contact_change · with errors")
+def _contact_errors(v: Visit) -> None:
+    v.signed_in().go("/profile/contact/")
+    v.page.locator("input[name=email]").fill("not-an-address")
+    v.page.locator("input[name=address_line1]").fill("1200 W Harrison St")
+    v.page.locator("main form button[type=submit]").first.click()
+    expect(v.page.locator("#error-summary")).to_be_visible()
+
+
+@opens("portal:name_change · waiting")
+def _name_change_waiting(v: Visit) -> None:
+    name_change_waiting(v.member)
+    v.signed_in().go("/profile/name/")
+
+
+@opens("portal:profile · with changes waiting")
+def _profile_waiting(v: Visit) -> None:
+    name_change_waiting(v.member)
+    email_change_link(v.member)
+    v.signed_in().go("/profile/")
+
+
+opens("portal:email_change_confirm")(lambda v: v.signed_in().go(email_change_link(v.member)))
+opens("portal:email_change_confirm · not valid")(
+    lambda v: v.signed_in().go("/profile/email/confirm/not-a-link/")
+)
 opens("account_logout")(lambda v: v.signed_in().go("/accounts/logout/"))
 opens("account_email")(lambda v: v.signed_in().go("/accounts/email/"))
 opens("account_change_password")(lambda v: v.signed_in().go("/accounts/password/change/"))
@@ -360,6 +405,7 @@ EXCLUDED: dict[str, str] = {
     "portal:set_language": "POST only: switches the language and goes back to the page",
     "portal:activity_cycles": "an htmx fragment of Record CE, checked inside that page",
     "portal:evidence_download": "a file download, not a page",
+    "portal:email_change_cancel": "POST only: gives up the waiting change, back to the profile",
     "portal:token_create": "POST only: goes back to the profile, which shows the new token",
     "portal:token_revoke": "POST only: goes back to the profile",
     "portal:token_revoke_all": "POST only: goes back to the profile",

@@ -119,7 +119,8 @@ PAGES: dict[str, tuple[Page, int]] = {
     "edit POST": (_edit_post, 33),
     "delete form": (lambda r: _get(r, "portal:activity_delete", _first(r).pk), 6),
     "delete POST": (_delete_post, 24),
-    "profile": (lambda r: _get(r, "portal:profile"), 4),
+    # The fifth: whether a legal name change is waiting for staff.
+    "profile": (lambda r: _get(r, "portal:profile"), 5),
 }
 
 
