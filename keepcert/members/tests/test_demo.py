@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from keepcert import testing
+from keepcert.billing.selectors import InvoiceState, member_invoices
 from keepcert.certifications.selectors import member_summaries
 from keepcert.certifications.standing import State
 from keepcert.members.models import Member
@@ -44,3 +45,13 @@ def test_the_demo_past_cycles_were_brought_in(demo: None) -> None:
     (lapsed,) = member_summaries(leo)
     assert lapsed.current is not None and lapsed.current.cycle.origin == "recorded"
     assert lapsed.current.progress is not None and lapsed.current.progress.remaining == 9
+
+
+def test_the_demo_has_an_invoice_to_pay_and_one_that_waits_for_points(demo: None) -> None:
+    dana = Member.objects.get(email="dana@keepcert.localhost")
+    ben = Member.objects.get(email="ben@keepcert.localhost")
+    (waiting,) = member_invoices(dana)
+    (payable,) = member_invoices(ben)
+    assert waiting.state == InvoiceState.LOCKED
+    assert waiting.locked_because.startswith("Record 2 more points; you can pay from the day")
+    assert payable.can_pay and payable.owed == payable.invoice.amount > 0

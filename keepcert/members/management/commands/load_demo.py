@@ -23,12 +23,14 @@ from django.utils import timezone
 from keepcert import rules
 from keepcert.activities.models import Activity, CycleActivity
 from keepcert.activities.services import ActivityData, Attestation, record_activity
+from keepcert.billing.models import Invoice
 from keepcert.certifications import reasons
 from keepcert.certifications.models import Certification, Cycle
 from keepcert.certifications.services import create_certification
 from keepcert.members.models import Member, User
 from keepcert.program.models import Category, Credential, Program
 from keepcert.program.selectors import rules_of
+from keepcert.rules import lifecycle
 
 DEMO_PASSWORD = "keepcert-demo"  # noqa: S105 - printed by `make run`, local demo only
 STAFF_EMAIL = "staff@keepcert.localhost"
@@ -49,8 +51,13 @@ class Persona:
 
 PERSONAS = [
     Persona("900001", "Nora", "Newman", "new RMA certification, first activity"),
-    Persona("900002", "Dana", "Doyle", "RMA cycle ends in about two months, 2 points short"),
-    Persona("900003", "Ben", "Baker", "RPT, behind pace"),
+    Persona(
+        "900002",
+        "Dana",
+        "Doyle",
+        "RMA cycle ends in about two months, 2 points short; its invoice waits",
+    ),
+    Persona("900003", "Ben", "Baker", "RPT, behind pace; a fee a week overdue to pay"),
     Persona("900004", "Tara", "Torres", "two credentials (RMA and RPT), entries reported once"),
     Persona("900005", "Gary", "Grant", "CMAS certified in 2001: grandfathered, no CE cycles"),
     Persona("900006", "Emma", "Ellis", "MLT; a past cycle spans the 2020 employment limit"),
@@ -171,6 +178,29 @@ class Command(BaseCommand):
         )
         CycleActivity.objects.create(activity=activity, cycle=cycle)
 
+    def _next_invoice(self, certification: Certification) -> Invoice | None:
+        """The latest annual invoice the daily job would have issued by today (its amount
+        from the fee table, a closing invoice tied to its cycle), so the demo has something
+        to pay before the scheduler exists; the years before it count as paid."""
+        rule_set = self.rules.rule_set_on(self.today)
+        issued_by_now = lifecycle.invoice_due_dates(
+            certification.certified_on, self.today + timedelta(days=rule_set.invoice_lead_days)
+        )
+        if not issued_by_now:
+            return None
+        due = issued_by_now[-1]
+        fee = rule_set.credential_rules.get(credential=certification.credential).annual_fee
+        if fee is None:
+            return None  # no fee set: no invoice (and a staff alert, once the console exists)
+        return Invoice.objects.create(
+            certification=certification,
+            due=due,
+            issued_on=due - timedelta(days=rule_set.invoice_lead_days),
+            amount=fee,
+            currency=self.program.currency,
+            closing_cycle=certification.cycles.filter(end=due).first(),
+        )
+
     def _build_nora(self, member: Member) -> None:
         self._certify(member, "RMA", self.today - timedelta(days=60))
         self._record(member, "Bloodborne pathogens refresher", "2", days_ago=20)
@@ -189,9 +219,12 @@ class Command(BaseCommand):
         ]
         for index, (title, points) in enumerate(topics):
             self._record(member, title, points, days_ago=60 + index * 140)
+        # Due at the cycle's end: locked until the day after she reaches 30 points.
+        self._next_invoice(member.certifications.get())
 
     def _build_ben(self, member: Member) -> None:
-        self._certify(member, "RPT", _month_start(self.today) - timedelta(days=365 * 2 + 30))
+        rpt = self._certify(member, "RPT", _month_start(self.today) - timedelta(days=365 * 2 + 30))
+        self._next_invoice(rpt)  # due last month: he can pay it through the offline gateway
         self._record(member, "Specimen handling webinar", "1.5", days_ago=300)
         self._record(member, "Venipuncture safety", "2.5", days_ago=90)
 
