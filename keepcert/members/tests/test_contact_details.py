@@ -183,7 +183,7 @@ def test_a_new_email_waits_for_its_link_and_the_old_one_keeps_the_notices(
     # Only the new address is written to, in KeepCert's own words, with a link.
     (message,) = smtp.messages
     assert message["To"] == "alice.new@example.org"
-    assert subject_of(message) == "KeepCert: Confirm your new email for notices"
+    assert subject_of(message) == "TCCP: Confirm your new email for notices"
     body = text_of(message)
     assert f"Alice Nguyen (member ID {alice.member_number}) asked us" in body
     assert "The link works until Nov. 23, 2025, 10 a.m., once." in body
@@ -213,7 +213,7 @@ def test_following_the_link_changes_the_email_once_and_tells_the_old_address(
     ]
     (told,) = smtp.messages
     assert told["To"] == old
-    assert subject_of(told) == "KeepCert: Your email for notices changed"
+    assert subject_of(told) == "TCCP: Your email for notices changed"
     assert "now go to alice.new@example.org instead of this address" in text_of(told)
 
     with pytest.raises(DomainError) as reused:
@@ -346,7 +346,7 @@ def test_the_link_is_written_in_the_members_language(
     with django_capture_on_commit_callbacks(execute=True):
         change(alice, email="alice.nueva@example.org")
     (message,) = smtp.messages
-    assert subject_of(message) == "KeepCert: Confirme su nuevo correo electrónico para avisos"
+    assert subject_of(message) == "TCCP: Confirme su nuevo correo electrónico para avisos"
     assert "Saludos cordiales," in text_of(message)
 
 

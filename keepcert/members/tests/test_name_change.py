@@ -66,7 +66,7 @@ def test_a_request_waits_for_staff_and_the_programs_contact_is_told(
     (message,) = smtp.messages
     assert message["To"] == "ccp@example.org"
     number = alice.member_number
-    assert subject_of(message) == f"KeepCert: Legal name change to decide for member {number}"
+    assert subject_of(message) == f"TCCP: Legal name change to decide for member {number}"
     body = text_of(message)
     assert (
         f"Member {number} asks to change their legal name from Alice Nguyen to Alice Tran." in body
@@ -163,7 +163,7 @@ def test_staff_approval_changes_the_name_logs_it_and_tells_the_member(
         {"before": "Alice Nguyen", "after": "Alice Tran", "staff_reason": ""},
     )
     (message,) = smtp.to(alice.email)
-    assert subject_of(message) == "KeepCert: Your legal name change was approved"
+    assert subject_of(message) == "TCCP: Your legal name change was approved"
     assert "the name on your record is now Alice Tran" in text_of(message)
 
     with pytest.raises(DomainError) as again:
@@ -197,7 +197,7 @@ def test_a_decline_needs_a_reason_which_the_member_reads(
     alice.refresh_from_db()
     assert alice.full_name == "Alice Nguyen"
     (message,) = smtp.to(alice.email)
-    assert subject_of(message) == "KeepCert: No se aprobó su cambio de nombre legal"
+    assert subject_of(message) == "TCCP: No se aprobó su cambio de nombre legal"
     assert "The document shows another name." in text_of(message)
     # Decided: the member may ask again.
     assert ask(alice, last_name="Nguyen Tran").status == "pending"
