@@ -9,7 +9,7 @@ racing, record one payment, and the second report returns the first's result.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,13 @@ from django.utils.translation import gettext as _
 
 from keepcert.billing.gateways import Gateway, PaymentReport, gateway
 from keepcert.billing.models import CheckoutSession, Credit, Invoice, Payment
+from keepcert.certifications.models import Certification, Cycle
 from keepcert.core.errors import DomainError, NotAllowed
 from keepcert.core.models import log_event
 from keepcert.members.models import Member, User
-from keepcert.rules.lifecycle import CycleFacts, closing_invoice_payable_from
+from keepcert.program.models import Program
+from keepcert.program.selectors import rules_of
+from keepcert.rules.lifecycle import CycleFacts, closing_invoice_payable_from, invoice_due_dates
 from keepcert.rules.money import Money, money
 
 
@@ -226,3 +229,88 @@ def record_gateway_payment(gateway_name: str, report: PaymentReport) -> Applied 
         status=CheckoutSession.Status.COMPLETE
     )
     return applied
+
+
+# Certifications that pay no annual fee: their status is final until a reactivation.
+_NOT_BILLED = (
+    Certification.Status.LAPSED,
+    Certification.Status.REVOKED,
+    Certification.Status.RETIRED,
+)
+_BATCH = 2000
+
+
+def issue_invoices(*, program: Program, day: date) -> list[Invoice]:
+    """Issue every annual invoice whose issue day has come by ``day``: for each billed
+    certification, the due date (the last day of its anniversary month) from ``day`` to
+    the lead time ahead. Each is issued once (unique per certification and due date), so
+    a second run for the same day, or a run after a gap of days, issues nothing twice and
+    misses nothing. A due date already past is never invoiced here: a record brought in
+    without its invoices is not billed for years before KeepCert. The amount is the fee
+    table's on ``day``, in the program's currency; a credential with no fee set gets no
+    invoice (never one for $0)."""
+    program_rules = rules_of(program)
+    rule_set = program_rules.rule_set_on(day)
+    horizon = day + timedelta(days=rule_set.invoice_lead_days)
+    fees = {rule.credential_id: rule.annual_fee for rule in rule_set.credential_rules.all()}
+    issued: list[Invoice] = []
+    certifications = (
+        Certification.objects.filter(member__program=program)
+        .exclude(status__in=_NOT_BILLED)
+        .order_by("pk")
+        .values_list("pk", "certified_on", "credential_id", "member_id")
+    )
+    last_pk = 0
+    while batch := list(certifications.filter(pk__gt=last_pk)[:_BATCH]):
+        last_pk = batch[-1][0]
+        wanted: dict[int, tuple[date, Decimal, int]] = {}
+        for pk, certified_on, credential_id, member_id in batch:
+            dues = [due for due in invoice_due_dates(certified_on, horizon) if due >= day]
+            fee = fees.get(credential_id)
+            if dues and fee is not None:
+                wanted[pk] = (dues[0], fee, member_id)
+        have = set(
+            Invoice.objects.filter(certification_id__in=wanted).values_list(
+                "certification_id", "due"
+            )
+        )
+        for pk, (due, fee, member_id) in wanted.items():
+            if (pk, due) not in have:
+                invoice = _issue(pk, due, fee, program, day, member_id)
+                if invoice is not None:
+                    issued.append(invoice)
+    return issued
+
+
+def _issue(
+    certification_id: int,
+    due: date,
+    fee: Decimal,
+    program: Program,
+    day: date,
+    member_id: int,
+) -> Invoice | None:
+    closing = Cycle.objects.filter(certification_id=certification_id, end=due).first()
+    try:
+        with transaction.atomic():
+            invoice = Invoice.objects.create(
+                certification_id=certification_id,
+                due=due,
+                issued_on=day,
+                amount=money(fee),
+                currency=program.currency,
+                closing_cycle=closing,
+            )
+            log_event(
+                action="billing.invoice.issued",
+                subject=invoice,
+                member=Member(pk=member_id),
+                data={
+                    "due": due.isoformat(),
+                    "amount": str(invoice.amount),
+                    "closing": bool(closing),
+                },
+            )
+    except IntegrityError:
+        return None  # another run issued it at the same moment
+    return invoice
