@@ -12,8 +12,16 @@ from django.utils.translation import gettext, gettext_noop
 CERTIFIED = gettext_noop("Certified.")
 GRANDFATHERED = gettext_noop("Certified before CE was required: CE is voluntary (grandfathered).")
 CE_NOT_MET = gettext_noop("The CE requirement was not met by the end of the grace period.")
+FEE_OVERDUE = gettext_noop("An annual fee is unpaid past its grace period.")
+FEE_PAID = gettext_noop("The overdue annual fee was paid.")
+FEES_UNPAID_YEARS = gettext_noop(
+    "Annual fees went unpaid for as many years in a row as the program allows."
+)
+AUDIT_FAILED = gettext_noop("The CE audit was not passed.")
 
-SYSTEM_REASONS = frozenset({CERTIFIED, GRANDFATHERED, CE_NOT_MET})
+SYSTEM_REASONS = frozenset(
+    {CERTIFIED, GRANDFATHERED, CE_NOT_MET, FEE_OVERDUE, FEE_PAID, FEES_UNPAID_YEARS, AUDIT_FAILED}
+)
 
 
 def shown_reason(reason: str) -> str:

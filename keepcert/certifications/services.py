@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from keepcert import rules
+from keepcert.billing.models import Invoice
 from keepcert.certifications import reasons
 from keepcert.certifications.models import Certification, Cycle
 from keepcert.certifications.selectors import cycles_progress
@@ -16,7 +17,8 @@ from keepcert.core.errors import DomainError
 from keepcert.core.models import log_event
 from keepcert.members.models import Member, User
 from keepcert.program.models import Credential
-from keepcert.program.selectors import rules_of
+from keepcert.program.selectors import ProgramRules, rules_of
+from keepcert.rules import lifecycle
 
 
 @transaction.atomic
@@ -127,3 +129,91 @@ def note_requirements(cycle_ids: Iterable[int], *, today: date, actor: User | No
             member=member,
             data={"counted": str(result.counted) if result else None, "on": today.isoformat()},
         )
+
+
+_REASONS = {
+    lifecycle.Reason.GRANDFATHERED: reasons.GRANDFATHERED,
+    lifecycle.Reason.FEE_OVERDUE: reasons.FEE_OVERDUE,
+    lifecycle.Reason.CE_SHORT: reasons.CE_NOT_MET,
+    lifecycle.Reason.FEES_UNPAID_YEARS: reasons.FEES_UNPAID_YEARS,
+    lifecycle.Reason.AUDIT_FAILED: reasons.AUDIT_FAILED,
+}
+
+
+def lifecycle_facts(certification: Certification, program_rules: ProgramRules) -> lifecycle.Facts:
+    """What the rules core's lifecycle needs to know about one certification."""
+    cycles = []
+    for cycle in certification.cycles.all():
+        rule_set = program_rules.rule_set_for_cycle(cycle)
+        judged = program_rules.requirement(rule_set, certification.credential_id) is not None
+        met_on = cycle.met_on
+        if cycle.status == Cycle.Status.COMPLIANT and met_on is None:
+            met_on = cycle.end  # completed before KeepCert kept the day
+        cycles.append(lifecycle.CycleFacts(cycle.window, met_on, judged))
+    invoices = [
+        lifecycle.InvoiceFacts(due, paid_on)
+        for due, paid_on in Invoice.objects.filter(certification=certification)
+        .exclude(status=Invoice.Status.VOID)
+        .values_list("due", "paid_on")
+    ]
+    decided = certification.status in (Certification.Status.REVOKED, Certification.Status.RETIRED)
+    decisions = (
+        [
+            lifecycle.Decision(
+                lifecycle.Status(certification.status), certification.status_changed_on
+            )
+        ]
+        if decided and certification.status_changed_on
+        else []
+    )
+    return lifecycle.Facts(
+        certified_on=certification.certified_on,
+        grandfathered=certification.status == Certification.Status.EXEMPT
+        or not rules.requires_ce(
+            certification.certified_on,
+            program_rules.rule_set_on(certification.certified_on).ce_required_from,
+        ),
+        cycles=tuple(cycles),
+        invoices=tuple(invoices),
+        decisions=tuple(decisions),
+    )
+
+
+@transaction.atomic
+def refresh_status(certification_id: int, *, day: date, actor: User | None = None) -> Certification:
+    """Bring a certification's stored status to what the lifecycle rules say for ``day``,
+    with the reason and the day it took effect, logged; nothing changes (and nothing is
+    logged) when it is already right, so running it twice is harmless."""
+    certification = (
+        Certification.objects.select_for_update(of=("self",))
+        .select_related("member__program")
+        .get(pk=certification_id)
+    )
+    program_rules = rules_of(certification.member.program)
+    policy = program_rules.lifecycle_policy(program_rules.rule_set_on(day))
+    now = lifecycle.status_on(lifecycle_facts(certification, program_rules), policy, day)
+    if now.status == certification.status:
+        return certification
+    before = certification.status
+    if now.reason == lifecycle.Reason.IN_GOOD_STANDING:
+        reason = reasons.FEE_PAID if before == Certification.Status.INACTIVE else reasons.CERTIFIED
+    else:
+        reason = _REASONS.get(now.reason, certification.status_reason)
+    certification.status = now.status.value
+    certification.status_reason = reason
+    certification.status_changed_on = now.since
+    certification.save(update_fields=["status", "status_reason", "status_changed_on"])
+    log_event(
+        action="certifications.status.changed",
+        subject=certification,
+        actor=actor,
+        member=certification.member,
+        data={
+            "before": before,
+            "after": now.status.value,
+            "reason": now.reason.value,
+            "since": now.since.isoformat(),
+            "day": day.isoformat(),
+        },
+    )
+    return certification
