@@ -134,3 +134,26 @@ class Cycle(models.Model):
     @property
     def is_brought_in(self) -> bool:
         return self.origin == self.Origin.BROUGHT_IN
+
+
+class DailyRun(models.Model):
+    """One run of the daily job for a program's calendar day (`manage.py keepcert_daily`).
+
+    A day may be run again (every step is idempotent); a day before the latest run is
+    refused, so the clock never runs backwards over statuses already recorded.
+    """
+
+    program = models.ForeignKey("program.Program", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["program", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "day"], name="daily_run_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.day:%Y-%m-%d}"
