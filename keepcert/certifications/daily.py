@@ -1,5 +1,6 @@
-"""The day's work for a program (SPEC §6): issue the invoices that are due to be issued and
-bring every certification's status to what the lifecycle rules say for the day.
+"""The day's work for a program (SPEC §6): issue the invoices that are due to be issued,
+roll compliant cycles over (and close short ones), and bring every certification's status
+to what the lifecycle rules say for the day.
 
 Run by `manage.py keepcert_daily [--date YYYY-MM-DD]`. Each step is idempotent, so a day
 run twice changes nothing the second time, and a run after a gap of days catches up
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from keepcert.billing.services import issue_invoices
 from keepcert.certifications.models import Certification, DailyRun
-from keepcert.certifications.services import refresh_status
+from keepcert.certifications.services import refresh_status, roll_over
 from keepcert.core.errors import DomainError
 from keepcert.program.models import Program
 
@@ -35,6 +36,7 @@ _SETTLED = (
 class DayReport:
     day: date
     invoices_issued: int
+    cycles_opened: int
     statuses_changed: int
 
 
@@ -48,7 +50,7 @@ def run_day(*, program: Program, day: date) -> DayReport:
             )
         run, _created = DailyRun.objects.get_or_create(program=program, day=day)
     issued = issue_invoices(program=program, day=day)
-    changed = 0
+    changed = opened = 0
     ids = Certification.objects.filter(member__program=program).exclude(status__in=_SETTLED)
     last_pk = 0
     while batch := list(
@@ -56,10 +58,14 @@ def run_day(*, program: Program, day: date) -> DayReport:
     ):
         last_pk = batch[-1]
         for pk in batch:
+            if roll_over(pk, day=day) is not None:
+                opened += 1
             before = Certification.objects.values_list("status", flat=True).get(pk=pk)
             if refresh_status(pk, day=day).status != before:
                 changed += 1
-    report = DayReport(day=day, invoices_issued=len(issued), statuses_changed=changed)
+    report = DayReport(
+        day=day, invoices_issued=len(issued), cycles_opened=opened, statuses_changed=changed
+    )
     run.finished_at = timezone.now()
     run.report = {**asdict(report), "day": day.isoformat()}
     run.save(update_fields=["finished_at", "report"])

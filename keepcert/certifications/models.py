@@ -55,6 +55,10 @@ class CycleQuerySet(models.QuerySet["Cycle"]):
     def open(self) -> CycleQuerySet:
         return self.filter(status=Cycle.Status.OPEN)
 
+    def begun(self) -> CycleQuerySet:
+        """Every cycle but an upcoming one: what a member's past and current cycles are."""
+        return self.exclude(status=Cycle.Status.UPCOMING)
+
     def containing(self, day: date) -> CycleQuerySet:
         return self.filter(start__lte=day, end__gte=day)
 
@@ -66,6 +70,8 @@ class Cycle(models.Model):
         OPEN = "open", pgettext_lazy("cycle status", "Open")
         COMPLIANT = "compliant", _("Requirement met")
         NONCOMPLIANT = "noncompliant", _("Ended short")
+        # The next cycle of a compliant one, from compliance until the day it opens.
+        UPCOMING = "upcoming", pgettext_lazy("cycle status", "Upcoming")
 
     certification = models.ForeignKey(
         Certification, on_delete=models.CASCADE, related_name="cycles"

@@ -203,9 +203,11 @@ def member_summaries(
             member.certifications.select_related("credential").order_by(*CERTIFICATION_ORDER)
         )
     certifications_by_pk = {c.pk: c for c in certifications}
-    cycles = Cycle.objects.filter(
-        certification__member=member, certification__in=list(certifications_by_pk)
-    ).order_by("-start")
+    cycles = (
+        Cycle.objects.begun()
+        .filter(certification__member=member, certification__in=list(certifications_by_pk))
+        .order_by("-start")
+    )
     by_certification: dict[int, list[Cycle]] = defaultdict(list)
     for cycle in cycles:
         cycle.certification = certifications_by_pk[cycle.certification_id]  # no join again

@@ -217,3 +217,58 @@ def refresh_status(certification_id: int, *, day: date, actor: User | None = Non
         },
     )
     return certification
+
+
+@transaction.atomic
+def roll_over(certification_id: int, *, day: date) -> Cycle | None:
+    """Move a certification's cycles on for ``day`` (SPEC §6): once its open cycle is
+    compliant (requirement met and every invoice due by its end paid), the next cycle
+    exists as upcoming; from the day after the old one ends, the old one is closed as met
+    and the next one is open. An open cycle still short when its recording grace is over
+    is closed as ended short (the status then lapses). Returns the cycle opened, if any;
+    running it twice for a day changes nothing more."""
+    certification = (
+        Certification.objects.select_for_update(of=("self",))
+        .select_related("member__program")
+        .get(pk=certification_id)
+    )
+    current = certification.cycles.open().first()
+    if current is None:
+        return None
+    program_rules = rules_of(certification.member.program)
+    facts = lifecycle_facts(certification, program_rules)
+    rule_set = program_rules.rule_set_for_cycle(current)
+    policy = program_rules.lifecycle_policy(rule_set)
+    judged = program_rules.requirement(rule_set, certification.credential_id) is not None
+    cycle_facts = lifecycle.CycleFacts(current.window, current.met_on, judged)
+    member = certification.member
+    upcoming = certification.cycles.filter(status=Cycle.Status.UPCOMING).first()
+    became = lifecycle.compliant_on(cycle_facts, facts.invoices, policy)
+    if upcoming is None and became is not None and became <= day:
+        next_start = current.end + timedelta(days=1)
+        window = rules.next_cycle(current.window, program_rules.rule_set_on(next_start).cycle_years)
+        upcoming = Cycle.objects.create(
+            certification=certification,
+            start=window.start,
+            end=window.end,
+            status=Cycle.Status.UPCOMING,
+        )
+        log_event(
+            action="certifications.cycle.rolled_over",
+            subject=current,
+            member=member,
+            data={"compliant_on": became.isoformat(), "next": str(upcoming)},
+        )
+    if upcoming is not None and day >= upcoming.start:
+        current.status = Cycle.Status.COMPLIANT
+        current.save(update_fields=["status"])
+        upcoming.status = Cycle.Status.OPEN
+        upcoming.save(update_fields=["status"])
+        log_event(action="certifications.cycle.opened", subject=upcoming, member=member)
+        return upcoming
+    ends_short = cycle_facts.lapses_on(policy)
+    if became is None and ends_short is not None and day >= ends_short:
+        current.status = Cycle.Status.NONCOMPLIANT
+        current.save(update_fields=["status"])
+        log_event(action="certifications.cycle.ended_short", subject=current, member=member)
+    return None

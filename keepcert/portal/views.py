@@ -187,7 +187,7 @@ def cycle_detail(request: HttpRequest, member: Member, cycle_id: int) -> HttpRes
         ),
         pk=cycle_id,
     )
-    other_cycles = list(cycle.certification.cycles.order_by(*CYCLE_ORDER))
+    other_cycles = list(cycle.certification.cycles.begun().order_by(*CYCLE_ORDER))
     progress = cycle_progress(cycle)
     lines = _page_or_first(request, lambda cursor: lines_page(progress, cursor=cursor))
     return render(

@@ -25,10 +25,18 @@ def daily(day: str) -> str:
 def test_a_day_issues_its_invoices_and_moves_statuses_once(program: object) -> None:
     member = testing.make_member()
     certification = testing.make_certification(member)
-    assert daily("2026-04-01") == "2026-04-01: 1 invoice issued, 0 statuses changed.\n"
-    assert daily("2026-04-01") == "2026-04-01: 0 invoices issued, 0 statuses changed.\n"
+    assert (
+        daily("2026-04-01")
+        == "2026-04-01: 1 invoice issued, 0 cycles opened, 0 statuses changed.\n"
+    )
+    assert (
+        daily("2026-04-01")
+        == "2026-04-01: 0 invoices issued, 0 cycles opened, 0 statuses changed.\n"
+    )
     # Unpaid past its grace (May 31 + 30 days), after a gap of days: caught up.
-    assert daily("2026-07-05") == "2026-07-05: 0 invoices issued, 1 status changed.\n"
+    assert (
+        daily("2026-07-05") == "2026-07-05: 0 invoices issued, 0 cycles opened, 1 status changed.\n"
+    )
     certification.refresh_from_db()
     assert (certification.status, certification.status_changed_on) == (
         Certification.Status.LAPSED,  # its cycle also closed 30 points short on June 30

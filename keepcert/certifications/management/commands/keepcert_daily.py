@@ -53,4 +53,7 @@ class Command(BaseCommand):
         changed = ngettext(
             "%(count)d status changed", "%(count)d statuses changed", report.statuses_changed
         ) % {"count": report.statuses_changed}
-        self.stdout.write(f"{report.day.isoformat()}: {issued}, {changed}.")
+        opened = ngettext(
+            "%(count)d cycle opened", "%(count)d cycles opened", report.cycles_opened
+        ) % {"count": report.cycles_opened}
+        self.stdout.write(f"{report.day.isoformat()}: {issued}, {opened}, {changed}.")
