@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install setup run test test-postgres security lint typecheck migrations-check bench ci messages translations-check
+.PHONY: install setup run test test-postgres security security-extras lint typecheck migrations-check bench ci messages translations-check
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ test-postgres: test
 security: install
 	./scripts/ensure-chromium
 	$(BIN)/python -m pytest -n auto -q -m security $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory security-extras
+
+# What `make security` runs besides the attack tests (CI runs the attack tests in its suite).
+security-extras: install
 	$(BIN)/python -m pytest -n auto -q keepcert/api/tests/test_fuzz.py
 	./scripts/check-deploy
 	$(BIN)/python scripts/check-lock-fresh requirements.lock
