@@ -89,11 +89,7 @@ def _apply(invoice_id: int, received: Received, actor: User | None) -> Applied:
             _("A payment in %(paid)s cannot settle an invoice in %(owed)s.")
             % {"paid": received.amount.currency, "owed": invoice.currency}
         )
-    owed = (
-        Decimal(0)
-        if invoice.status != Invoice.Status.OPEN
-        else money(invoice.amount - paid_amount(invoice))
-    )
+    still_owed = owed(invoice)
     payment = Payment.objects.create(
         invoice=invoice,
         gateway=received.gateway,
@@ -104,12 +100,12 @@ def _apply(invoice_id: int, received: Received, actor: User | None) -> Applied:
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     member = invoice.certification.member
-    excess = money(received.amount.amount - owed)
+    excess = money(received.amount.amount - still_owed)
     if excess > 0:
         Credit.objects.create(
             member=member, payment=payment, amount=excess, currency=invoice.currency
         )
-    if invoice.status == Invoice.Status.OPEN and received.amount.amount >= owed:
+    if invoice.status == Invoice.Status.OPEN and received.amount.amount >= still_owed:
         invoice.status = Invoice.Status.PAID
         invoice.paid_on = received.received_on
         invoice.save(update_fields=["status", "paid_on"])
